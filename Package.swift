@@ -1,0 +1,51 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "ContentFilter",
+    products: [
+        .library(name: "ContentFilter", targets: ["ContentFilter"]),
+        .executable(name: "contentfilter", targets: ["ContentFilterCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]
+        ),
+        .target(
+            name: "ContentFilter",
+            dependencies: ["CPCRE2", .product(name: "Yams", package: "Yams")],
+            plugins: ["EmbedRulesPlugin"]
+        ),
+        .executableTarget(
+            name: "ContentFilterCLI",
+            dependencies: [
+                "ContentFilter",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "ContentFilterRuleEmbedder"),
+        .plugin(
+            name: "EmbedRulesPlugin",
+            capability: .buildTool(),
+            dependencies: ["ContentFilterRuleEmbedder"]
+        ),
+        .testTarget(
+            name: "ContentFilterTests",
+            dependencies: ["ContentFilter"]
+        ),
+    ]
+)
+
+for target in package.targets where target.type != .system && target.type != .plugin {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+        .enableUpcomingFeature("InternalImportsByDefault"),
+    ]
+}

@@ -1,0 +1,98 @@
+
+/// A compiled, immutable set of policy rules: load once, share between any number of streams and threads.
+///
+/// Every rule becomes one JIT-compiled PCRE2 pattern (its patterns and words joined as alternatives), run
+/// in UTF mode under ``SearchLimits``.
+///
+/// Usage:
+/// ```swift
+/// let rules = RuleSet.shipped                       // the rules in the package's Rules/ directory
+/// let custom = try RuleSet(sources: [.directory(URL(fileURLWithPath: "my-rules"))])
+/// for match in rules.scan("…").matches { print(match.rule, match.range) }
+/// ```
+public final class RuleSet: Sendable {
+    /// The rules, in file and line order.
+    public let rules: [Rule]
+    /// Problems that do not stop the set from loading (risky patterns, missing examples).
+    public let warnings: [RuleProblem]
+    /// The limits every search runs under.
+    public let limits: SearchLimits
+
+    let patterns: [PCRE2Pattern]
+    let matchContext: PCRE2MatchContext
+    /// The longest lookbehind of any rule, in bytes: how much already released text a stream keeps as context.
+    let maximumLookbehindBytes: Int
+    private let ruleIndexByID: [String: Int]
+
+    /// Loads and compiles rule files.
+    ///
+    /// - Parameters:
+    ///   - sources: where to read rules from; the default is the shipped set.
+    ///   - limits: the PCRE2 limits for every search.
+    /// - Throws: ``RuleLoadError`` with every problem found (errors and warnings) if any is an error.
+    public init(sources: [RuleSource] = [.shipped], limits: SearchLimits = SearchLimits()) throws(RuleLoadError) {
+        var parser = RuleParser()
+        for source in sources { parser.parse(source) }
+        var problems = parser.problems.sorted { ($0.location.file, $0.location.line) < ($1.location.file, $1.location.line) }
+        guard !problems.contains(where: { $0.severity == .error }) else {
+            throw RuleLoadError(problems: problems)
+        }
+        var compiled: [PCRE2Pattern] = []
+        for rule in parser.rules {
+            do {
+                compiled.append(try PCRE2Pattern(Self.combinedPattern(of: rule), options: PCRE2CompileOptions(caseless: rule.caseless ?? false, ucp: rule.ucp)))
+            } catch {
+                problems.append(RuleProblem(.error, at: rule.location, rule: rule.id, "the rule's patterns cannot be combined: \(error.error.message)",
+                                            hint: "a pattern may use a construct that only works at the very start, such as `(*UTF)`"))
+            }
+        }
+        guard compiled.count == parser.rules.count else { throw RuleLoadError(problems: problems) }
+        rules = parser.rules
+        warnings = problems
+        self.limits = limits
+        patterns = compiled
+        matchContext = PCRE2MatchContext(limits: limits)
+        // Lookbehind is counted in characters; a UTF-8 character is at most 4 bytes. `\b` needs one.
+        maximumLookbehindBytes = 4 * max(1, compiled.map(\.maximumLookbehind).max() ?? 0)
+        ruleIndexByID = Dictionary(uniqueKeysWithValues: parser.rules.enumerated().map { ($1.id, $0) })
+    }
+
+    /// The rules shipped with the library, embedded at build time from the package's `Rules/` directory.
+    ///
+    /// The shipped rules are checked by the package's tests, so loading them cannot fail in a released build.
+    public static let shipped: RuleSet = {
+        do {
+            return try RuleSet(sources: [.shipped])
+        } catch {
+            preconditionFailure("the shipped rules do not load; this is a build defect:\n\(error)")
+        }
+    }()
+
+    /// The rule with this id.
+    public func rule(withID id: String) -> Rule? { ruleIndexByID[id].map { rules[$0] } }
+
+    /// One PCRE2 pattern for the whole rule: its patterns, then its words, as alternatives.
+    static func combinedPattern(of rule: Rule) -> String {
+        var alternatives = rule.patterns
+        if !rule.words.isEmpty {
+            // Longest first, so that at one start the longest word wins, as a keyword filter would.
+            let words = Array(Set(rule.words)).sorted { ($0.utf8.count, $1) > ($1.utf8.count, $0) }
+            var group = words.map(escapedLiteral).joined(separator: "|")
+            group = rule.caseless == nil ? "(?i:\(group))" : "(?:\(group))"
+            if rule.wordBoundary { group = "(?<![A-Za-z0-9_])\(group)(?![A-Za-z0-9_])" }
+            alternatives.append(group)
+        }
+        return alternatives.count == 1 ? alternatives[0] : alternatives.map { "(?:\($0))" }.joined(separator: "|")
+    }
+
+    /// `literal` with every ASCII character that is not a letter or digit escaped, so PCRE2 reads it literally.
+    static func escapedLiteral(_ literal: String) -> String {
+        var escaped = ""
+        for scalar in literal.unicodeScalars {
+            let isLetterOrDigit = ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+            if scalar.isASCII && scalar != " " && !isLetterOrDigit { escaped += "\\" }
+            escaped.unicodeScalars.append(scalar)
+        }
+        return escaped
+    }
+}

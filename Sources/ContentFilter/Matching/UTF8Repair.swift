@@ -1,0 +1,176 @@
+/// Maps byte offsets in repaired (valid UTF-8) text back to offsets in the original bytes.
+///
+/// The two differ only after an invalid sequence was replaced by U+FFFD; the map records one point per
+/// replacement, so it is empty, and mapping costs nothing, for valid input.
+struct OffsetMap {
+    /// After each replacement: the first repaired offset past it, and the original offset it stands for.
+    private var corrections: [(repaired: Int, original: Int)] = []
+
+    mutating func append(repaired: Int, original: Int) {
+        corrections.append((repaired, original))
+    }
+
+    /// The original offset of a repaired offset (which lies on a character boundary).
+    func original(_ repaired: Int) -> Int {
+        guard let last = corrections.last else { return repaired }
+        if last.repaired <= repaired { return last.original + (repaired - last.repaired) }
+        let index = corrections.partitioningIndex { $0.repaired > repaired }
+        guard index > 0 else { return repaired }
+        return corrections[index - 1].original + (repaired - corrections[index - 1].repaired)
+    }
+
+    /// Forgets corrections that no offset at or after `repaired` needs.
+    mutating func discard(before repaired: Int) {
+        let index = corrections.partitioningIndex { $0.repaired > repaired }
+        if index > 1 { corrections.removeFirst(index - 1) }
+    }
+}
+
+/// Turns a byte stream into valid UTF-8 incrementally: each maximal invalid subsequence (as Unicode and
+/// WHATWG define it) becomes U+FFFD, and is reported, so that no invalid byte reaches the matcher or the
+/// output. An incomplete sequence at the end of the input so far is kept until more bytes arrive.
+struct UTF8Repairer {
+    /// Original byte offsets of one replaced sequence.
+    typealias InvalidSpan = Range<Int>
+
+    private(set) var offsets = OffsetMap()
+    /// Original bytes consumed so far (including `pending`).
+    private(set) var originalCount = 0
+    /// Repaired bytes written so far.
+    private(set) var repairedCount = 0
+    /// The start of an incomplete sequence at the end of the input.
+    private var pending: [UInt8] = []
+
+    /// Appends the repaired form of `bytes` to `output`; calls `invalid` for each replaced sequence.
+    mutating func repair(_ bytes: some Collection<UInt8>, into output: inout [UInt8], invalid: (InvalidSpan) -> Void) {
+        if pending.isEmpty {
+            // Fast path: chunks of valid UTF-8 go through without copying byte by byte.
+            let done = bytes.withContiguousStorageIfAvailable { buffer -> Bool in
+                let validCount = Self.validPrefixLength(buffer)
+                output.append(contentsOf: buffer[..<validCount])
+                originalCount += validCount
+                repairedCount += validCount
+                decode(buffer[validCount...], into: &output, invalid: invalid)
+                return true
+            }
+            if done != nil { return }
+        }
+        decode(bytes, into: &output, invalid: invalid)
+    }
+
+    /// Ends the input: an incomplete sequence still pending is invalid.
+    mutating func finish(into output: inout [UInt8], invalid: (InvalidSpan) -> Void) {
+        guard !pending.isEmpty else { return }
+        let start = originalCount - pending.count
+        pending.removeAll()
+        replace(start..<originalCount, into: &output, invalid: invalid)
+    }
+
+    private mutating func decode(_ bytes: some Collection<UInt8>, into output: inout [UInt8], invalid: (InvalidSpan) -> Void) {
+        for byte in bytes {
+            originalCount += 1
+            if pending.isEmpty {
+                if byte < 0x80 {
+                    output.append(byte)
+                    repairedCount += 1
+                    continue
+                }
+                if Self.sequenceLength(lead: byte) == 0 {
+                    replace(originalCount - 1..<originalCount, into: &output, invalid: invalid)
+                    continue
+                }
+                pending.append(byte)
+                continue
+            }
+            if Self.isValidContinuation(byte, at: pending.count, lead: pending[0]) {
+                pending.append(byte)
+                if pending.count == Self.sequenceLength(lead: pending[0]) {
+                    output.append(contentsOf: pending)
+                    repairedCount += pending.count
+                    pending.removeAll(keepingCapacity: true)
+                }
+                continue
+            }
+            // The pending bytes are a maximal invalid subpart; `byte` starts afresh.
+            let start = originalCount - 1 - pending.count
+            pending.removeAll(keepingCapacity: true)
+            replace(start..<originalCount - 1, into: &output, invalid: invalid)
+            originalCount -= 1
+            decode(CollectionOfOne(byte), into: &output, invalid: invalid)
+        }
+    }
+
+    private mutating func replace(_ span: InvalidSpan, into output: inout [UInt8], invalid: (InvalidSpan) -> Void) {
+        output.append(contentsOf: [0xEF, 0xBF, 0xBD])
+        repairedCount += 3
+        offsets.append(repaired: repairedCount, original: span.upperBound)
+        invalid(span)
+    }
+
+    /// The length of the longest prefix of `buffer` made of complete, valid UTF-8 characters.
+    static func validPrefixLength(_ buffer: UnsafeBufferPointer<UInt8>) -> Int {
+        var index = 0
+        while index < buffer.count {
+            let lead = buffer[index]
+            if lead < 0x80 {
+                index += 1
+                continue
+            }
+            let length = sequenceLength(lead: lead)
+            guard length > 0, index + length <= buffer.count else { return index }
+            for position in 1..<length where !isValidContinuation(buffer[index + position], at: position, lead: lead) {
+                return index
+            }
+            index += length
+        }
+        return index
+    }
+
+    /// The length of the sequence `lead` starts, or 0 if it cannot start one.
+    static func sequenceLength(lead: UInt8) -> Int {
+        switch lead {
+        case 0xC2...0xDF: 2
+        case 0xE0...0xEF: 3
+        case 0xF0...0xF4: 4
+        default: 0
+        }
+    }
+
+    /// Whether `byte` may stand at `position` (1...3) of a sequence that starts with `lead`.
+    static func isValidContinuation(_ byte: UInt8, at position: Int, lead: UInt8) -> Bool {
+        guard position == 1 else { return (0x80...0xBF).contains(byte) }
+        switch lead {
+        case 0xE0: return (0xA0...0xBF).contains(byte)
+        case 0xED: return (0x80...0x9F).contains(byte)
+        case 0xF0: return (0x90...0xBF).contains(byte)
+        case 0xF4: return (0x80...0x8F).contains(byte)
+        default: return (0x80...0xBF).contains(byte)
+        }
+    }
+}
+
+/// A whole text as valid UTF-8 bytes, with the map back to the offsets of the bytes it came from.
+struct ValidUTF8Text {
+    let bytes: [UInt8]
+    let offsets: OffsetMap
+    /// Original spans of invalid sequences that were replaced.
+    let invalidSpans: [Range<Int>]
+
+    init(_ text: String) {
+        bytes = Array(text.utf8)
+        offsets = OffsetMap()
+        invalidSpans = []
+    }
+
+    init(bytes input: some Collection<UInt8>) {
+        var repairer = UTF8Repairer()
+        var output: [UInt8] = []
+        output.reserveCapacity(input.count)
+        var spans: [Range<Int>] = []
+        repairer.repair(input, into: &output) { spans.append($0) }
+        repairer.finish(into: &output) { spans.append($0) }
+        bytes = output
+        offsets = repairer.offsets
+        invalidSpans = spans
+    }
+}

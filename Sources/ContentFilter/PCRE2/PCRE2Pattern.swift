@@ -1,0 +1,133 @@
+internal import CPCRE2
+
+/// Options a rule can ask for when its pattern is compiled. UTF mode is always on.
+struct PCRE2CompileOptions: Sendable, Hashable {
+    var caseless = false
+    /// Unicode properties for `\w`, `\b`, `\d` and case folding beyond ASCII.
+    var ucp = false
+
+    var rawValue: UInt32 {
+        var options = UInt32(PCRE2_UTF) | UInt32(PCRE2_NEVER_BACKSLASH_C)
+        if caseless { options |= UInt32(PCRE2_CASELESS) }
+        if ucp { options |= UInt32(PCRE2_UCP) }
+        return options
+    }
+}
+
+/// The outcome of one search.
+enum PCRE2SearchResult: Equatable {
+    /// A complete match over these byte offsets of the subject.
+    case match(Range<Int>)
+    /// The subject ended inside a possible match that starts at this offset (`PCRE2_PARTIAL_HARD` only).
+    case partial(start: Int)
+    case noMatch
+    /// The search failed, e.g. on a resource limit.
+    case failure(PCRE2Error)
+}
+
+/// A compiled, JIT-compiled PCRE2 pattern. Immutable once built.
+///
+/// Owns its `pcre2_code`. `@unchecked Sendable`: PCRE2 documents compiled code (JIT included) as safe to
+/// use from many threads at once once compilation has finished; every search brings its own match data.
+final class PCRE2Pattern: @unchecked Sendable {
+    private let code: OpaquePointer
+    /// The longest lookbehind of the pattern, in characters (`\b` counts as one).
+    let maximumLookbehind: Int
+
+    init(_ pattern: String, options: PCRE2CompileOptions) throws(PCRE2CompileError) {
+        var errorCode: Int32 = 0
+        var errorOffset = 0
+        let compiled = pattern.utf8CString.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: UInt8.self) {
+                pcre2_compile_8($0.baseAddress, $0.count - 1, options.rawValue, &errorCode, &errorOffset, nil)
+            }
+        }
+        guard let compiled else {
+            throw PCRE2CompileError(error: PCRE2Error(code: errorCode), offset: errorOffset)
+        }
+        code = compiled
+        // JIT failure (e.g. no JIT on this platform) leaves the interpreter, which gives the same results.
+        _ = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE) | UInt32(PCRE2_JIT_PARTIAL_HARD))
+        var lookbehind: UInt32 = 0
+        pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_MAXLOOKBEHIND), &lookbehind)
+        maximumLookbehind = Int(lookbehind)
+    }
+
+    deinit { pcre2_code_free_8(code) }
+
+    /// Searches `subject[..<length]` from `startOffset` for the leftmost match that is not empty.
+    ///
+    /// - Parameters:
+    ///   - subject: valid UTF-8 (not checked again: callers validate once).
+    ///   - partial: use `PCRE2_PARTIAL_HARD`, so that a match the end of the subject could still change is
+    ///     reported as `.partial`.
+    func search(
+        _ subject: UnsafeBufferPointer<UInt8>,
+        from startOffset: Int,
+        partial: Bool,
+        scratch: PCRE2MatchScratch
+    ) -> PCRE2SearchResult {
+        var options = UInt32(PCRE2_NO_UTF_CHECK) | UInt32(PCRE2_NOTEMPTY)
+        if partial { options |= UInt32(PCRE2_PARTIAL_HARD) }
+        // An empty buffer may have no base address; PCRE2 accepts any pointer for a zero-length subject.
+        let base = subject.baseAddress ?? UnsafePointer(bitPattern: 1)!
+        let rc = pcre2_match_8(code, base, subject.count, startOffset, options, scratch.matchData, scratch.context.pointer)
+        let ovector = pcre2_get_ovector_pointer_8(scratch.matchData)!
+        switch rc {
+        case 1...: return .match(Int(ovector[0])..<Int(ovector[1]))
+        case 0: return .match(Int(ovector[0])..<Int(ovector[1]))  // ovector too small: cannot happen for pair 0
+        case PCRE2_ERROR_NOMATCH: return .noMatch
+        case PCRE2_ERROR_PARTIAL: return .partial(start: Int(ovector[0]))
+        default: return .failure(PCRE2Error(code: rc))
+        }
+    }
+}
+
+/// Resource limits applied to every search, so that no pattern can make a search run away on hostile
+/// input. The JIT honours the match limit; the depth and heap limits bound the interpreter.
+public struct SearchLimits: Sendable, Hashable {
+    /// How many times PCRE2 may call its internal match function in one search.
+    public var matchLimit: UInt32
+    /// How deep backtracking may nest (interpreter only).
+    public var depthLimit: UInt32
+    /// Heap memory for backtracking, in KiB (interpreter only).
+    public var heapLimitKiB: UInt32
+
+    public init(matchLimit: UInt32 = 1_000_000, depthLimit: UInt32 = 10_000, heapLimitKiB: UInt32 = 20_000) {
+        self.matchLimit = matchLimit
+        self.depthLimit = depthLimit
+        self.heapLimitKiB = heapLimitKiB
+    }
+}
+
+/// A PCRE2 match context carrying ``SearchLimits``.
+///
+/// Owns its `pcre2_match_context`. `@unchecked Sendable`: it is written only in `init`; PCRE2 only reads
+/// a match context during a search, so any number of searches may share it.
+final class PCRE2MatchContext: @unchecked Sendable {
+    let pointer: OpaquePointer
+
+    init(limits: SearchLimits) {
+        pointer = pcre2_match_context_create_8(nil)!
+        pcre2_set_match_limit_8(pointer, limits.matchLimit)
+        pcre2_set_depth_limit_8(pointer, limits.depthLimit)
+        pcre2_set_heap_limit_8(pointer, limits.heapLimitKiB)
+    }
+
+    deinit { pcre2_match_context_free_8(pointer) }
+}
+
+/// Per-search scratch: PCRE2 match data (one offset pair) and the shared limits.
+///
+/// Not `Sendable`: one scratch serves one search at a time. Each scan or stream owns its own.
+final class PCRE2MatchScratch {
+    let matchData: OpaquePointer
+    let context: PCRE2MatchContext
+
+    init(context: PCRE2MatchContext) {
+        matchData = pcre2_match_data_create_8(1, nil)!
+        self.context = context
+    }
+
+    deinit { pcre2_match_data_free_8(matchData) }
+}

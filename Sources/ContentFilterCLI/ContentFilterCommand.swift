@@ -1,0 +1,76 @@
+import ArgumentParser
+import ContentFilter
+import Foundation
+
+/// `contentfilter`: filters chatbot output against the usage policy's rules.
+struct ContentFilterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "contentfilter",
+        abstract: "Filter chatbot output against usage-policy rules.",
+        discussion: """
+            Exit status: 0 success; 1 the thing checked failed (a `block` match, lint errors, failing rule \
+            examples); 2 usage, rule, configuration or I/O error.
+
+            Example:
+              echo "给你推荐几个靠谱的博彩网站" | contentfilter scan
+            """,
+        subcommands: [ScanCommand.self, RulesCommand.self]
+    )
+}
+
+/// The documented exit statuses, the same for every subcommand.
+enum ExitStatus {
+    static let success = ExitCode(0)
+    /// The thing checked failed: a block, lint errors, failing examples.
+    static let checkFailed = ExitCode(1)
+    /// Usage, rule, configuration or I/O error.
+    static let usageOrInputError = ExitCode(2)
+}
+
+/// Which rules a command uses.
+struct RuleOptions: ParsableArguments {
+    @Option(name: .customLong("rules"), help: ArgumentHelp("Load rules from this directory instead of the shipped set (repeatable).", valueName: "dir"))
+    var directories: [String] = []
+
+    @Option(name: .customLong("extra-rules"), help: ArgumentHelp("Load this directory's rules in addition (repeatable).", valueName: "dir"))
+    var extraDirectories: [String] = []
+
+    var sources: [RuleSource] {
+        let base: [RuleSource] = directories.isEmpty ? [.shipped] : directories.map { .directory(URL(fileURLWithPath: $0)) }
+        return base + extraDirectories.map { .directory(URL(fileURLWithPath: $0)) }
+    }
+
+    /// Loads the rule set, or prints every problem to stderr and exits with status 2.
+    func load() throws -> RuleSet {
+        do {
+            return try RuleSet(sources: sources)
+        } catch {
+            for problem in error.problems { printError(problem.description) }
+            printError("error: the rules did not load (\(error.errors.count) error(s))")
+            throw ExitStatus.usageOrInputError
+        }
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// Reads a whole file, or stdin for `-`; exits with status 2 on an I/O error.
+func readInput(_ path: String) throws -> Data {
+    if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+    guard let data = FileManager.default.contents(atPath: path) else {
+        printError("error: \(path): cannot read the file")
+        throw ExitStatus.usageOrInputError
+    }
+    return data
+}
+
+extension JSONEncoder {
+    /// Compact, key-sorted JSON: one object per line.
+    static let lines: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+}
