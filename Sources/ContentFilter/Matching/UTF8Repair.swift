@@ -58,6 +58,16 @@ struct UTF8Repairer {
         decode(bytes, into: &output, invalid: invalid)
     }
 
+    /// Counts input that is dropped without being read (after a stream was blocked).
+    mutating func skip(_ count: Int) {
+        originalCount += count
+    }
+
+    /// Forgets offset corrections that no repaired offset at or after `repaired` needs.
+    mutating func discardOffsets(before repaired: Int) {
+        offsets.discard(before: repaired)
+    }
+
     /// Ends the input: an incomplete sequence still pending is invalid.
     mutating func finish(into output: inout [UInt8], invalid: (InvalidSpan) -> Void) {
         guard !pending.isEmpty else { return }
@@ -134,6 +144,11 @@ struct UTF8Repairer {
         case 0xF0...0xF4: 4
         default: 0
         }
+    }
+
+    /// The length of the character that starts with `lead` in valid UTF-8.
+    static func sequenceLength(ofCharacterStartingWith lead: UInt8) -> Int {
+        lead < 0x80 ? 1 : sequenceLength(lead: lead)
     }
 
     /// Whether `byte` may stand at `position` (1...3) of a sequence that starts with `lead`.

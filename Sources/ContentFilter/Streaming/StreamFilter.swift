@@ -1,0 +1,369 @@
+/// Filters one response as it streams: a synchronous state machine that a chat server feeds the model's
+/// output chunk by chunk, sending on what it releases.
+///
+/// The filter holds text back only while it could still be part of a match (PCRE2 partial matching,
+/// `PCRE2_PARTIAL_HARD`), and at most ``FilterConfiguration/maximumHoldBack`` bytes. Its promises,
+/// stated on the output with the injected text taken out:
+/// - **No leak**: no byte of a blocked or redacted match is ever released.
+/// - **Chunking invariance**: the output is the same however the input is cut into chunks (as long as no
+///   possible match outgrows the hold-back cap).
+/// - **Nothing lost**: every input byte is released, masked, or dropped by a block, and an event accounts
+///   for every byte not released. Invalid UTF-8 is released as U+FFFD and reported.
+///
+/// Injected text (AI disclosure, persona label, masks, refusals, disclaimers) is never scanned.
+///
+/// Usage:
+/// ```swift
+/// let filter = StreamFilter(rules: .shipped)
+/// var output = FilterOutput()
+/// for chunk in modelChunks {
+///     filter.feed(chunk, into: &output)
+///     send(output.bytes); log(output.events)
+///     output.removeAll()
+///     if filter.isBlocked { break }          // stop generating: nothing more will be released
+/// }
+/// filter.finish(into: &output)
+/// send(output.bytes)
+/// ```
+///
+/// Not `Sendable`: one filter serves one response on one task at a time. The rule set it uses is shared.
+public final class StreamFilter {
+    /// Where the filter is in its life.
+    public enum State: Sendable, Hashable {
+        /// Taking input.
+        case open
+        /// A `block` match ended the response; further input is dropped and accounted for at ``finish(into:)``.
+        case blocked(rule: String, category: String)
+        /// ``finish(into:)`` was called.
+        case finished
+    }
+
+    public let rules: RuleSet
+    public let configuration: FilterConfiguration
+    public private(set) var state = State.open
+
+    /// Repaired (valid UTF-8) input from ``bufferStart``: already released context, then held-back text.
+    private var buffer: [UInt8] = []
+    /// The repaired offset of `buffer[0]`.
+    private var bufferStart = 0
+    /// Everything before this repaired offset is decided and released (or masked, or blocked).
+    private var decided = 0
+    private var repairer = UTF8Repairer()
+    /// Per rule index: the repaired offset before which that rule does not search again (after an overflow).
+    private var resumeOffsets: [Int: Int] = [:]
+    /// Matches made up by a fail-closed overflow or limit, waiting to be resolved.
+    private var forcedMatches: [RawMatch] = []
+    private var language: ResponseLanguage?
+    private var hasInjectedStart = false
+    private var disclaimedCategories: [String] = []
+    private var hasReleasedText = false
+    private var blockStart = 0
+    private let scratch: PCRE2MatchScratch
+    /// Reused between scans so that steady-state feeding does not allocate.
+    private var foundMatches: [RawMatch] = []
+
+    /// - Parameters:
+    ///   - rules: the compiled rules, shared by any number of streams.
+    ///   - configuration: how to treat this response.
+    public init(rules: RuleSet, configuration: FilterConfiguration = FilterConfiguration()) {
+        self.rules = rules
+        self.configuration = configuration
+        scratch = PCRE2MatchScratch(context: rules.matchContext)
+        if configuration.language != .auto { language = configuration.language == .zh ? .zh : .en }
+    }
+
+    /// Whether a `block` match has ended the response.
+    public var isBlocked: Bool {
+        if case .blocked = state { return true }
+        return false
+    }
+
+    /// Bytes received but not yet released (nor masked or dropped).
+    public var heldBackByteCount: Int {
+        guard case .open = state else { return 0 }
+        return repairer.originalCount - repairer.offsets.original(decided)
+    }
+
+    /// Feeds the next chunk of the response, which may end inside a UTF-8 character, and appends what may
+    /// be released now to `output`.
+    public func feed(_ chunk: some Collection<UInt8>, into output: inout FilterOutput) {
+        guard case .open = state else {
+            if !isFinished { repairer.skip(chunk.count) }
+            return
+        }
+        repairer.repair(chunk, into: &buffer) { span in
+            output.events.append(FilterEvent(type: .invalidUTF8, start: span.lowerBound, end: span.upperBound))
+        }
+        process(final: false, into: &output)
+    }
+
+    /// Feeds the next chunk of text.
+    public func feed(_ chunk: some StringProtocol, into output: inout FilterOutput) {
+        feed(chunk.utf8, into: &output)
+    }
+
+    /// Feeds a chunk and returns what may be released now (allocates; see ``feed(_:into:)-(Collection<UInt8>,_)``).
+    public func feed(_ chunk: some StringProtocol) -> FilterOutput {
+        var output = FilterOutput()
+        feed(chunk.utf8, into: &output)
+        return output
+    }
+
+    /// Ends the response: decides the held-back text with complete (not partial) matching, so `\b` and `$`
+    /// at the very end resolve, then appends the rest, the triggered disclaimers and an end-position
+    /// disclosure to `output`. Further calls do nothing.
+    public func finish(into output: inout FilterOutput) {
+        switch state {
+        case .finished:
+            return
+        case .blocked(let rule, let category):
+            output.events.append(FilterEvent(type: .blocked, rule: rule, category: category, action: .block,
+                                             start: blockStart, end: repairer.originalCount))
+        case .open:
+            repairer.finish(into: &buffer) { span in
+                output.events.append(FilterEvent(type: .invalidUTF8, start: span.lowerBound, end: span.upperBound))
+            }
+            process(final: true, into: &output)
+            if case .blocked(let rule, let category) = state {
+                output.events.append(FilterEvent(type: .blocked, rule: rule, category: category, action: .block,
+                                                 start: blockStart, end: repairer.originalCount))
+            } else if !configuration.dryRun {
+                for category in disclaimedCategories {
+                    let text = configuration.texts.disclaimers[category] ?? configuration.texts.genericDisclaimer
+                    inject(text.text(for: resolvedLanguage), separatedBefore: true, into: &output)
+                }
+            }
+        }
+        if configuration.disclosurePosition == .end && !configuration.dryRun {
+            inject(configuration.texts.disclosure.text(for: resolvedLanguage), separatedBefore: true, into: &output)
+        }
+        state = .finished
+        buffer = []
+    }
+
+    /// Ends the response and returns the rest.
+    public func finish() -> FilterOutput {
+        var output = FilterOutput()
+        finish(into: &output)
+        return output
+    }
+
+    private var isFinished: Bool {
+        if case .finished = state { return true }
+        return false
+    }
+
+    // MARK: - Scanning
+
+    private var bufferEnd: Int { bufferStart + buffer.count }
+
+    /// Decides as much of the buffered text as can be decided, releasing it to `output`.
+    private func process(final: Bool, into output: inout FilterOutput) {
+        guard decideLanguage(final: final) else { return }
+        if !hasInjectedStart {
+            hasInjectedStart = true
+            injectStart(into: &output)
+        }
+        while case .open = state, decided < bufferEnd {
+            let windowEnd = self.windowEnd(final: final)
+            let isLastWindow = windowEnd == bufferEnd
+            let progress = scanWindow(upTo: windowEnd, partial: !(final && isLastWindow), into: &output)
+            if !progress {
+                // Nothing could be decided: either wait for more input, or the window is full (overflow).
+                guard !isLastWindow else { break }
+                resolveOverflow(windowEnd: windowEnd, into: &output)
+            }
+        }
+        discardContext()
+    }
+
+    /// The end of the next window to scan: at most `maximumHoldBack` bytes past `decided`, on a
+    /// character boundary.
+    private func windowEnd(final: Bool) -> Int {
+        let cap = max(configuration.maximumHoldBack, 4)
+        guard bufferEnd - decided > cap else { return bufferEnd }
+        var end = decided + cap
+        while end > decided && (buffer[end - bufferStart] & 0xC0) == 0x80 { end -= 1 }
+        return end
+    }
+
+    /// Scans `[decided, windowEnd)` with every rule and releases what is decided. Returns whether
+    /// `decided` moved.
+    private func scanWindow(upTo windowEnd: Int, partial: Bool, into output: inout FilterOutput) -> Bool {
+        foundMatches.removeAll(keepingCapacity: true)
+        foundMatches.append(contentsOf: forcedMatches)
+        var frontier = windowEnd
+        var undecidedRule: (index: Int, start: Int)?
+        buffer.withUnsafeBufferPointer { whole in
+            let subject = UnsafeBufferPointer(rebasing: whole[..<(windowEnd - bufferStart)])
+            for index in rules.rules.indices {
+                let from = max(decided, resumeOffsets[index] ?? 0)
+                guard from < windowEnd else { continue }
+                let end = rules.searchRule(index, in: subject, from: from - bufferStart, partial: partial, scratch: scratch, into: &foundMatches)
+                switch end {
+                case .complete:
+                    break
+                case .partial(let start):
+                    if start + bufferStart < frontier {
+                        frontier = start + bufferStart
+                        undecidedRule = (index, start + bufferStart)
+                    }
+                case .failed(let error, let at):
+                    handleLimit(error, rule: index, at: at + bufferStart, windowEnd: windowEnd, into: &output)
+                }
+            }
+        }
+        // Matches found by this scan are in buffer offsets; forced ones are already absolute.
+        for index in forcedMatches.count..<foundMatches.count {
+            let match = foundMatches[index]
+            foundMatches[index] = RawMatch(ruleIndex: match.ruleIndex, start: match.start + bufferStart, end: match.end + bufferStart)
+        }
+        // A known match that crosses the frontier may still lose to one that starts after it: wait for it.
+        var moved = true
+        while moved {
+            moved = false
+            for match in foundMatches where match.start < frontier && match.end > frontier {
+                frontier = match.start
+                moved = true
+            }
+        }
+        pendingOverflowRule = undecidedRule
+        guard frontier > decided else { return false }
+        foundMatches.removeAll { $0.end > frontier }
+        release(upTo: frontier, matches: MatchResolver.resolve(foundMatches, actions: rules.rules.map(\.action)), into: &output)
+        forcedMatches.removeAll { $0.end <= decided }
+        return true
+    }
+
+    /// The rule whose possible match started earliest in the last scan, and where.
+    private var pendingOverflowRule: (index: Int, start: Int)?
+
+    /// A full window decided nothing: apply the overflow policy of the rule whose possible match holds it.
+    private func resolveOverflow(windowEnd: Int, into output: inout FilterOutput) {
+        guard let (index, start) = pendingOverflowRule else {
+            // Only a known match crossing the window end can hold it; let it be decided as it stands.
+            forcedMatches.removeAll()
+            return
+        }
+        let rule = rules.rules[index]
+        let policy = configuration.overflowPolicy(for: rule.category)
+        output.events.append(FilterEvent(
+            type: .overflow, rule: rule.id, category: rule.category, action: rule.action,
+            start: repairer.offsets.original(start), end: repairer.offsets.original(windowEnd),
+            heldBack: repairer.originalCount - repairer.offsets.original(decided), policy: policy))
+        switch policy {
+        case .failClosed:
+            forcedMatches.append(RawMatch(ruleIndex: index, start: start, end: windowEnd))
+            resumeOffsets[index] = windowEnd
+        case .failOpen:
+            resumeOffsets[index] = start + UTF8Repairer.sequenceLength(ofCharacterStartingWith: buffer[start - bufferStart])
+        }
+    }
+
+    /// A search hit a PCRE2 limit: fail closed treats the rest of the window as the rule's match, fail open
+    /// skips the rule over the window.
+    private func handleLimit(_ error: PCRE2Error, rule index: Int, at start: Int, windowEnd: Int, into output: inout FilterOutput) {
+        let rule = rules.rules[index]
+        let policy = configuration.overflowPolicy(for: rule.category)
+        output.events.append(FilterEvent(
+            type: .limit, rule: rule.id, category: rule.category, action: rule.action,
+            start: repairer.offsets.original(start), end: repairer.offsets.original(windowEnd),
+            heldBack: repairer.originalCount - repairer.offsets.original(decided), policy: policy))
+        if policy == .failClosed { forcedMatches.append(RawMatch(ruleIndex: index, start: start, end: windowEnd)) }
+        resumeOffsets[index] = windowEnd
+    }
+
+    // MARK: - Releasing
+
+    /// Applies the resolved matches that lie before `frontier` and releases the text up to it.
+    private func release(upTo frontier: Int, matches: [RawMatch], into output: inout FilterOutput) {
+        var cursor = decided
+        let heldBack = repairer.originalCount - repairer.offsets.original(decided)
+        for match in matches where match.start >= decided {
+            let rule = rules.rules[match.ruleIndex]
+            output.events.append(FilterEvent(
+                type: .match, rule: rule.id, category: rule.category, action: rule.action,
+                start: repairer.offsets.original(match.start), end: repairer.offsets.original(match.end), heldBack: heldBack))
+            guard !configuration.dryRun else { continue }
+            switch rule.action {
+            case .block:
+                releaseText(from: cursor, to: match.start, into: &output)
+                inject(configuration.texts.refusals[rule.category, default: configuration.texts.refusal].text(for: resolvedLanguage),
+                       separatedBefore: hasReleasedText, into: &output)
+                blockStart = repairer.offsets.original(match.start)
+                state = .blocked(rule: rule.id, category: rule.category)
+                decided = frontier
+                return
+            case .redact:
+                releaseText(from: cursor, to: match.start, into: &output)
+                output.append(configuration.texts.mask.text(for: resolvedLanguage))
+                cursor = match.end
+            case .disclaim:
+                if !disclaimedCategories.contains(rule.category) { disclaimedCategories.append(rule.category) }
+            case .flag, .allow:
+                break
+            }
+        }
+        releaseText(from: cursor, to: frontier, into: &output)
+        decided = frontier
+    }
+
+    private func releaseText(from start: Int, to end: Int, into output: inout FilterOutput) {
+        guard start < end else { return }
+        output.bytes.append(contentsOf: buffer[(start - bufferStart)..<(end - bufferStart)])
+        hasReleasedText = true
+    }
+
+    /// Drops released text that no lookbehind can reach any more.
+    private func discardContext() {
+        var keepFrom = max(bufferStart, decided - rules.maximumLookbehindBytes)
+        while keepFrom > bufferStart && (buffer[keepFrom - bufferStart] & 0xC0) == 0x80 { keepFrom -= 1 }
+        guard keepFrom > bufferStart else { return }
+        buffer.removeFirst(keepFrom - bufferStart)
+        bufferStart = keepFrom
+        repairer.discardOffsets(before: keepFrom)
+    }
+
+    // MARK: - Injected text
+
+    private var resolvedLanguage: ResponseLanguage { language ?? configuration.fallbackLanguage }
+
+    /// Decides the language of injected text for `auto` from the first characters of the response.
+    /// Returns `false` while the window is still filling.
+    private func decideLanguage(final: Bool) -> Bool {
+        if language != nil { return true }
+        var characters = 0, han = 0, latin = 0
+        var index = 0
+        while index < buffer.count && characters < FilterConfiguration.languageWindow {
+            let length = UTF8Repairer.sequenceLength(ofCharacterStartingWith: buffer[index])
+            let scalar = String(decoding: buffer[index..<index + length], as: UTF8.self).unicodeScalars.first!.value
+            if (0x3400...0x9FFF).contains(scalar) || (0xF900...0xFAFF).contains(scalar) || (0x20000...0x3FFFF).contains(scalar) {
+                han += 1
+            } else if (0x41...0x5A).contains(scalar) || (0x61...0x7A).contains(scalar) {
+                latin += 1
+            }
+            characters += 1
+            index += length
+        }
+        guard final || characters >= FilterConfiguration.languageWindow else { return false }
+        // A Han character carries about as much as a short Latin word.
+        language = han == 0 && latin == 0 ? configuration.fallbackLanguage : (han * 4 >= latin ? .zh : .en)
+        return true
+    }
+
+    private func injectStart(into output: inout FilterOutput) {
+        guard !configuration.dryRun else { return }
+        if let persona = configuration.persona {
+            let label = configuration.texts.personaLabel.text(for: resolvedLanguage).replacing("{persona}", with: persona)
+            inject(label + "\n\n", separatedBefore: false, into: &output)
+        }
+        if configuration.disclosurePosition == .start {
+            inject(configuration.texts.disclosure.text(for: resolvedLanguage) + "\n\n", separatedBefore: false, into: &output)
+        }
+    }
+
+    private func inject(_ text: String, separatedBefore: Bool, into output: inout FilterOutput) {
+        if separatedBefore { output.append("\n\n") }
+        output.append(text)
+    }
+}

@@ -1,0 +1,243 @@
+import ContentFilter
+import Testing
+
+@Suite struct StreamFilterBehaviourTests {
+    // MARK: Hold-back cap and overflow
+
+    /// "bet … win big" is a partial match of `gambling.en.long-gap` for up to 400 bytes.
+    static let longGap = "bet " + String(repeating: "and so on, ", count: 12) + "the end."
+
+    @Test func holdBackNeverExceedsTheCap() {
+        var configuration = FilterConfiguration.plain
+        configuration.maximumHoldBack = 32
+        configuration.overflowPolicies["gambling"] = .failOpen
+        let filter = StreamFilter(rules: fixtureRules, configuration: configuration)
+        var output = FilterOutput()
+        for byte in Self.longGap.utf8 {
+            filter.feed([byte], into: &output)
+            #expect(filter.heldBackByteCount <= 32)
+        }
+        filter.finish(into: &output)
+        #expect(output.text == Self.longGap)
+        let overflow = try! #require(output.events.first { $0.type == .overflow })
+        #expect(overflow.rule == "gambling.en.long-gap")
+        #expect(overflow.policy == .failOpen)
+        #expect(overflow.start == 0)
+    }
+
+    @Test func failClosedOverflowTreatsTheHeldTextAsAMatch() {
+        var configuration = FilterConfiguration.plain
+        configuration.maximumHoldBack = 32
+        let output = filterStream([Array(("Intro. " + Self.longGap).utf8)], configuration: configuration)
+        // gambling blocks, and fails closed by default: the response is blocked where the possible match began.
+        #expect(output.text == "Intro. \n\n" + PolicyTexts.standard.refusal.en)
+        #expect(output.events.contains { $0.type == .overflow && $0.policy == .failClosed })
+        #expect(output.events.contains { $0.type == .blocked && $0.start == 7 })
+    }
+
+    @Test func overflowIsDecidedTheSameForEveryCutting() {
+        var configuration = FilterConfiguration.plain
+        configuration.maximumHoldBack = 40
+        configuration.overflowPolicies["gambling"] = .failOpen
+        let text = Array(("x " + Self.longGap + " bet again and win big now").utf8)
+        let reference = filterStream([text], configuration: configuration)
+        var generator = SeededGenerator(state: 42)
+        for _ in 0..<200 {
+            let output = filterStream(randomCutting(text, using: &generator), configuration: configuration)
+            #expect(output.chunkingInvariantPart == reference.chunkingInvariantPart)
+        }
+    }
+
+    // MARK: Injected text
+
+    @Test(arguments: [ResponseLanguage.zh, .en])
+    func disclosureAtTheStart(_ language: ResponseLanguage) {
+        var configuration = FilterConfiguration()
+        configuration.language = language == .zh ? .zh : .en
+        let output = filterStream([Array("Hello.".utf8)], configuration: configuration)
+        #expect(output.text == PolicyTexts.standard.disclosure.text(for: language) + "\n\nHello.")
+    }
+
+    @Test func disclosureAtTheEnd() {
+        var configuration = FilterConfiguration()
+        configuration.language = .zh
+        configuration.disclosurePosition = .end
+        let output = filterStream([Array("你好。".utf8)], configuration: configuration)
+        #expect(output.text == "你好。\n\n" + PolicyTexts.standard.disclosure.zh)
+    }
+
+    @Test func disclosureIsReleasedBeforeAnyResponseText() {
+        var configuration = FilterConfiguration()
+        configuration.language = .en
+        let filter = StreamFilter(rules: fixtureRules, configuration: configuration)
+        let first = filter.feed("Hi")
+        #expect(first.text.hasPrefix(PolicyTexts.standard.disclosure.en))
+    }
+
+    @Test func personaLabel() {
+        var configuration = FilterConfiguration.plain
+        configuration.persona = "李白"
+        configuration.language = .zh
+        let output = filterStream([Array("床前明月光".utf8)], configuration: configuration)
+        #expect(output.text == "【模拟】以下内容为 AI 模拟「李白」的回答，并非其本人言论。\n\n床前明月光")
+    }
+
+    @Test(arguments: [
+        ("建议每次服用两片。", "medical_advice"),
+        ("Take 200 mg daily.", "medical_advice"),
+        ("Breaking news: markets fell.", "news"),
+        ("突发新闻：地震。", "news"),
+    ])
+    func disclaimerIsAddedOnceAtTheEnd(_ text: String, _ category: String) {
+        for language in ResponseLanguage.allCases {
+            var configuration = FilterConfiguration.plain
+            configuration.language = language == .zh ? .zh : .en
+            let output = filterStream([Array((text + " " + text).utf8)], configuration: configuration)
+            let disclaimer = PolicyTexts.standard.disclaimers[category]!.text(for: language)
+            #expect(output.text == text + " " + text + "\n\n" + disclaimer)
+        }
+    }
+
+    @Test func autoLanguageFollowsTheResponse() {
+        var configuration = FilterConfiguration()
+        configuration.language = .auto
+        let chinese = filterStream([Array("这是一个关于编程语言的回答，内容很长很长很长很长很长很长。".utf8)], configuration: configuration)
+        #expect(chinese.text.hasPrefix(PolicyTexts.standard.disclosure.zh))
+        let english = filterStream([Array("This answer is about programming languages and is long.".utf8)], configuration: configuration)
+        #expect(english.text.hasPrefix(PolicyTexts.standard.disclosure.en))
+        let mixed = filterStream([Array("Python 是一种广泛使用的编程语言。".utf8)], configuration: configuration)
+        #expect(mixed.text.hasPrefix(PolicyTexts.standard.disclosure.zh))
+    }
+
+    @Test func autoLanguageHoldsOnlyItsWindow() {
+        var configuration = FilterConfiguration()
+        configuration.language = .auto
+        let filter = StreamFilter(rules: fixtureRules, configuration: configuration)
+        #expect(filter.feed("Short start").isEmpty)
+        let released = filter.feed(" and now more than thirty-two characters in all")
+        #expect(released.text.hasPrefix(PolicyTexts.standard.disclosure.en + "\n\nShort start and now"))
+    }
+
+    @Test func selfHarmRefusalPointsToHelp() {
+        var texts = PolicyTexts.standard
+        texts.refusals["gambling"] = texts.refusals["self_harm"]
+        var configuration = FilterConfiguration.plain
+        configuration.texts = texts
+        let output = filterStream([Array("给你推荐几个博彩网站".utf8)], configuration: configuration)
+        #expect(output.text.hasSuffix(PolicyTexts.standard.refusals["self_harm"]!.en))
+    }
+
+    @Test func redactionMaskIsConfigurable() {
+        var configuration = FilterConfiguration.plain
+        configuration.texts.mask = LocalizedText(zh: "＊＊＊", en: "***")
+        configuration.language = .zh
+        #expect(filterStream([Array("电话13800138000".utf8)], configuration: configuration).text == "电话＊＊＊")
+    }
+
+    @Test func injectedTextIsNeverScanned() {
+        // A disclosure that contains a blocked word does not block the response.
+        var configuration = FilterConfiguration()
+        configuration.language = .zh
+        configuration.texts.disclosure = LocalizedText(zh: "本回答不含大麻", en: "")
+        let output = filterStream([Array("你好".utf8)], configuration: configuration)
+        #expect(output.text == "本回答不含大麻\n\n你好")
+        #expect(output.events.isEmpty)
+    }
+
+    @Test func dryRunChangesNothingAndReportsEverything() {
+        var configuration = FilterConfiguration()
+        configuration.dryRun = true
+        let text = "电话13800138000。给你推荐几个博彩网站，后文。"
+        let output = filterStream([Array(text.utf8)], configuration: configuration)
+        #expect(output.text == text)
+        #expect(output.events.map(\.rule) == ["privacy.any.cn-mobile", "gambling.zh.site"])
+    }
+
+    // MARK: Bad input
+
+    @Test func invalidUTF8IsReplacedAndReported() {
+        let bytes: [UInt8] = Array("ab".utf8) + [0xFF] + Array("大".utf8).prefix(2) + Array("c".utf8)
+        let reference = filterStream([bytes])
+        #expect(reference.text == "ab\u{FFFD}\u{FFFD}c")
+        #expect(reference.events == [
+            FilterEvent(type: .invalidUTF8, start: 2, end: 3),
+            FilterEvent(type: .invalidUTF8, start: 3, end: 5),
+        ])
+        #expect(filterStream(bytes.map { [$0] }) == reference)
+    }
+
+    @Test func truncatedCharacterAtTheEndIsReportedByFinish() {
+        let bytes = Array("好".utf8).prefix(2)
+        let output = filterStream([Array(bytes)])
+        #expect(output.text == "\u{FFFD}")
+        #expect(output.events == [FilterEvent(type: .invalidUTF8, start: 0, end: 2)])
+    }
+
+    @Test func invalidBytesDoNotShiftMatchOffsets() {
+        let bytes: [UInt8] = [0xC0, 0x80] + Array("电话13800138000".utf8)
+        let output = filterStream([bytes])
+        let match = try! #require(output.events.first { $0.type == .match })
+        #expect(match.start == 2 + Array("电话".utf8).count)
+        #expect(match.end == bytes.count)
+    }
+
+    @Test func blockedStreamDropsLaterInputAndCountsIt() {
+        let filter = StreamFilter(rules: fixtureRules, configuration: .plain)
+        var output = FilterOutput()
+        filter.feed("Here's how to forge a passport", into: &output)
+        #expect(filter.isBlocked)
+        output.removeAll()
+        filter.feed(" and more secret text", into: &output)
+        #expect(output.isEmpty)
+        filter.finish(into: &output)
+        let blocked = try! #require(output.events.first { $0.type == .blocked })
+        #expect(blocked.end == "Here's how to forge a passport and more secret text".utf8.count)
+    }
+
+    // MARK: Async adapter
+
+    @Test func asyncAdapterFiltersAndStopsPullingOnceBlocked() async throws {
+        let pulled = PullCounter()
+        let chunks = ["Hello ", "there. ", "Here's how to ", "forge a pass", "port. ", "more ", "and more"]
+        let upstream = AsyncStream<String> { continuation in
+            for chunk in chunks { continuation.yield(chunk) }
+            continuation.finish()
+        }.counting(into: pulled)
+        var text = ""
+        var events: [FilterEvent] = []
+        for try await chunk in upstream.contentFiltered(by: fixtureRules, configuration: .plain) {
+            text += chunk.text
+            events += chunk.events
+        }
+        #expect(text == "Hello there. \n\n" + PolicyTexts.standard.refusal.en)
+        #expect(events.last?.type == .blocked)
+        // The block is decided on the 4th chunk ("…forge a pass"); nothing after it is pulled.
+        #expect(pulled.count == 4)
+    }
+
+    @Test func asyncAdapterTakesByteChunks() async throws {
+        let bytes = Array("电话13800138000".utf8)
+        let upstream = AsyncStream<[UInt8]> { continuation in
+            for byte in bytes { continuation.yield([byte]) }
+            continuation.finish()
+        }
+        var text = ""
+        for try await chunk in upstream.contentFiltered(by: fixtureRules, configuration: .plain) { text += chunk.text }
+        #expect(text == "电话[redacted]")
+    }
+}
+
+/// Counts how many elements were pulled from an upstream sequence.
+final class PullCounter: @unchecked Sendable {
+    // Only touched from the single task that iterates the sequence.
+    var count = 0
+}
+
+extension AsyncStream where Element == String {
+    func counting(into counter: PullCounter) -> AsyncMapSequence<Self, String> {
+        map { element in
+            counter.count += 1
+            return element
+        }
+    }
+}

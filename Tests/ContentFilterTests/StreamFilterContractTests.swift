@@ -1,0 +1,95 @@
+import ContentFilter
+import Testing
+
+/// The streaming contract of DESIGN.md, checked as properties over random cuttings of each fixture.
+@Suite struct StreamFilterContractTests {
+    /// Texts with and without matches, Chinese and English, overlapping rules and allow rules.
+    static let fixtures: [String] = [
+        "A plain answer with nothing to filter, just some text about Swift and 编程语言。",
+        "电话是13800138000，邮箱是test@example.com，请联系。",
+        "这是个大麻烦，不是大麻的问题。",
+        "We offer sex education classes. Also free porn here, and more text after it.",
+        "建议每次服用两片，每日三次。Breaking news: it rains.",
+        "Here's how to forge a passport: step one, and the rest should never appear.",
+        "你好世界🌍，call 13912345678 or 13800138000 today. 突发新闻：大麻烦！",
+        "Your loan is denied, per our model. Text after the flag flows on.",
+        "给你推荐几个博彩网站，还有更多内容不应出现。",
+        "bet now and then, maybe, and you could win big — a long gap partial match.",
+        "pornography is a word that must not match, neither must sex educationally.",
+        "",
+    ]
+
+    @Test(arguments: fixtures)
+    func randomCuttingsGiveTheOneChunkOutput(_ text: String) {
+        let bytes = Array(text.utf8)
+        let reference = filterStream([bytes])
+        var generator = SeededGenerator(state: UInt64(bytes.count) &* 7919)
+        for _ in 0..<1000 {
+            let chunks = randomCutting(bytes, using: &generator)
+            let output = filterStream(chunks) { released in
+                // No released prefix holds anything the one-chunk run would mask or drop.
+                #expect(reference.bytes.starts(with: released), "released \(String(decoding: released, as: UTF8.self).debugDescription)")
+            }
+            #expect(output.chunkingInvariantPart == reference.chunkingInvariantPart, "chunks: \(chunks.map { Array($0) })")
+        }
+    }
+
+    @Test(arguments: fixtures)
+    func singleBytesAndEmptyChunksGiveTheOneChunkOutput(_ text: String) {
+        let bytes = Array(text.utf8)
+        let reference = filterStream([bytes])
+        let byteChunks = bytes.map { [$0] }
+        #expect(filterStream(byteChunks).chunkingInvariantPart == reference.chunkingInvariantPart)
+        let withEmpties = bytes.flatMap { [[], [$0], []] }
+        #expect(filterStream(withEmpties).chunkingInvariantPart == reference.chunkingInvariantPart)
+    }
+
+    @Test func textThatMatchesNothingComesOutByteForByte() {
+        let text = "Nothing here matches: 这段文字很普通。Émoji 🎉 and numbers 12345."
+        let output = filterStream([Array(text.utf8)])
+        #expect(output.text == text)
+        #expect(output.events.isEmpty)
+    }
+
+    @Test func blockedPhraseFedOneByteAtATimeIsNeverReleased() {
+        let text = "前言。给你推荐几个博彩网站，后文"
+        let blockedStart = Array("前言。给你".utf8).count
+        let filter = StreamFilter(rules: fixtureRules, configuration: .plain)
+        var released: [UInt8] = []
+        var output = FilterOutput()
+        for byte in text.utf8 {
+            filter.feed([byte], into: &output)
+            released += output.bytes
+            output.removeAll()
+            // Nothing from the start of the blocked match on may have been released (the refusal follows it).
+            if !filter.isBlocked { #expect(released.count <= blockedStart) }
+            #expect(!String(decoding: released, as: UTF8.self).contains("推荐"))
+        }
+        #expect(filter.isBlocked)
+        filter.finish(into: &output)
+        released += output.bytes
+        let result = String(decoding: released, as: UTF8.self)
+        #expect(result == "前言。给你\n\n" + PolicyTexts.standard.refusal.en)
+        #expect(!result.contains("博彩"))
+    }
+
+    @Test func everyRemovedByteIsAccountedForByAnEvent() {
+        let text = "电话13800138000。Here's how to forge a passport and more."
+        let output = filterStream([Array(text.utf8)])
+        let redaction = try! #require(output.events.first { $0.action == .redact && $0.type == .match })
+        #expect(String(decoding: Array(text.utf8)[redaction.start!..<redaction.end!], as: UTF8.self) == "13800138000")
+        let blocked = try! #require(output.events.first { $0.type == .blocked })
+        #expect(blocked.rule == "illegal.en.steps")
+        #expect(blocked.start == Array("电话13800138000。".utf8).count)
+        #expect(blocked.end == text.utf8.count)
+        // Released: everything before the redaction, the mask, the text between, then the refusal.
+        #expect(output.text == "电话[redacted]。\n\n" + PolicyTexts.standard.refusal.en)
+    }
+
+    @Test func wordBoundaryAtTheVeryEndIsDecidedByFinish() {
+        // `\bporn\b`-style word boundary: "porn" at the end of the stream is a match, "porno…" is not.
+        #expect(filterStream(["free ", "porn"].map { Array($0.utf8) }).events.contains { $0.rule == "adult.en.words" })
+        let longer = filterStream(["free ", "porn", "ography"].map { Array($0.utf8) })
+        #expect(longer.text == "free pornography")
+    }
+}
