@@ -37,7 +37,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ContentFilterTests",
-            dependencies: ["ContentFilter"]
+            // The CLI tests run the built `contentfilter` binary; depending on it makes sure it is built.
+            dependencies: ["ContentFilter", "ContentFilterCLI"]
         ),
     ]
 )

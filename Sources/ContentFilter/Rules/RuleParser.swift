@@ -130,7 +130,7 @@ struct RuleParser {
                                             hint: "put it beside \(file), one word per line"))
             }
         }
-        if patternEntries.isEmpty && words.isEmpty {
+        if patternEntries.isEmpty && words.isEmpty && mapping["words_file"] == nil {
             problems.append(RuleProblem(.error, at: at, rule: id, "rule has no patterns and no words",
                                         hint: "add `patterns:` (PCRE2) or `words:` / `words_file:` (literal keywords)"))
         }

@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+/// Runs the built `contentfilter` binary as a user would.
+@Suite struct CommandTests {
+    struct Run {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    /// The `contentfilter` binary beside the test bundle.
+    static let binary: URL = {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: directory.appending(path: "contentfilter").path) && directory.path != "/" {
+            directory.deleteLastPathComponent()
+        }
+        return directory.appending(path: "contentfilter")
+    }()
+
+    static let fixtureRulesPath = fixturesDirectory.appending(path: "rules").path
+
+    func run(_ arguments: [String], stdin: String = "") throws -> Run {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        let input = Pipe(), output = Pipe(), error = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    @Test func scanPrintsJSONLinesAndExitsOneOnABlock() throws {
+        let result = try run(["scan", "--rules", Self.fixtureRulesPath, "--json"], stdin: "电话13800138000，出售大麻")
+        #expect(result.status == 1)
+        let lines = result.stdout.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(lines.count == 2)
+        #expect(Set(lines[0].keys) == ["rule", "category", "action", "start", "end", "text"])
+        #expect(lines[0]["rule"] as? String == "privacy.any.cn-mobile")
+        #expect(lines[0]["start"] as? Int == 6)
+        #expect(lines[0]["end"] as? Int == 17)
+        #expect(lines[0]["text"] as? String == "13800138000")
+        #expect(lines[1]["action"] as? String == "block")
+    }
+
+    @Test func scanExitsZeroWithoutABlockAndNamesFiles() throws {
+        let file = FileManager.default.temporaryDirectory.appending(path: "scan-\(UUID().uuidString).txt")
+        try "call 13800138000".write(to: file, atomically: true, encoding: .utf8)
+        let result = try run(["scan", "--rules", Self.fixtureRulesPath, "--json", file.path])
+        #expect(result.status == 0)
+        let line = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        #expect(line["file"] as? String == file.path)
+        #expect(line["action"] as? String == "redact")
+    }
+
+    @Test func usageAndInputErrorsExitTwo() throws {
+        let usage = try run(["scan", "--no-such-flag"])
+        #expect(usage.status == 2)
+        #expect(usage.stderr.contains("Unknown option '--no-such-flag'"))
+        #expect(usage.stdout.isEmpty)
+        let missing = try run(["scan", "--rules", Self.fixtureRulesPath, "/no/such/file"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("/no/such/file: cannot read the file"))
+        let badRules = try run(["scan", "--rules", "/no/such/dir"], stdin: "x")
+        #expect(badRules.status == 2)
+        #expect(badRules.stderr.contains("rule directory does not exist"))
+    }
+
+    @Test func rulesLintAndTestOnTheShippedRules() throws {
+        let lint = try run(["rules", "lint"])
+        #expect(lint.status == 0, "\(lint.stdout)")
+        #expect(lint.stdout.contains(" 0 errors"))
+        let test = try run(["rules", "test"])
+        #expect(test.status == 0, "\(test.stdout)")
+        #expect(test.stdout.hasSuffix(" passed, 0 failed\n"))
+    }
+
+    @Test func rulesLintFailsOnErrors() throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "lint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try "category: spam\nrules:\n  - id: x\n    patterns: ['(']\n".write(to: directory.appending(path: "spam.yaml"), atomically: true, encoding: .utf8)
+        let lint = try run(["rules", "lint", "--rules", directory.path])
+        #expect(lint.status == 1)
+        #expect(lint.stdout.contains("spam.yaml:4: x: pattern 1 is not valid PCRE2"))
+    }
+
+    @Test func rulesTestReportsFailuresWithFileAndLine() throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let yaml = "category: spam\nrules:\n  - id: x\n    words: [buy]\n    examples:\n      match: ['sell']\n      no_match: ['buy now']\n"
+        try yaml.write(to: directory.appending(path: "spam.yaml"), atomically: true, encoding: .utf8)
+        let test = try run(["rules", "test", "--rules", directory.path])
+        #expect(test.status == 1)
+        #expect(test.stdout.contains("spam.yaml:6: x: match example not matched: \"sell\""))
+        #expect(test.stdout.contains("spam.yaml:7: x: no_match example matched: \"buy now\""))
+        #expect(test.stdout.hasSuffix("0 passed, 2 failed\n"))
+    }
+
+    @Test func rulesListAndExport() throws {
+        let list = try run(["rules", "list", "--json", "--rules", Self.fixtureRulesPath])
+        #expect(list.status == 0)
+        let first = try JSONSerialization.jsonObject(with: Data(list.stdout.split(separator: "\n")[0].utf8)) as! [String: Any]
+        #expect(first["id"] as? String == "adult.en.words")
+        #expect(first["words"] as? Int == 2)
+        let export = try run(["rules", "export", "--rules", Self.fixtureRulesPath])
+        #expect(export.status == 0)
+        #expect(export.stdout.contains("# privacy.any.cn-mobile (privacy, redact, any)\n(?<!\\d)1[3-9]\\d{9}(?!\\d)\n"))
+        #expect(export.stdout.contains("(?i)(?<![A-Za-z0-9_])sex chat(?![A-Za-z0-9_])"))
+    }
+
+    @Test func everyCommandHasHelpWithAnExample() throws {
+        for command in [["scan"], ["rules", "lint"], ["rules", "test"], ["rules", "list"], ["rules", "export"]] {
+            let help = try run(command + ["--help"])
+            #expect(help.status == 0)
+            #expect(help.stdout.contains("contentfilter " + command.joined(separator: " ")), "\(command)")
+        }
+    }
+}

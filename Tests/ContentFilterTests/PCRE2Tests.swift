@@ -1,0 +1,65 @@
+import ContentFilter
+import Foundation
+import Testing
+
+@Suite struct PCRE2Tests {
+    func rules(_ yaml: String, limits: SearchLimits = SearchLimits()) throws -> RuleSet {
+        let url = FileManager.default.temporaryDirectory.appending(path: "pcre2-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        try yaml.write(to: url.appending(path: "spam.yaml"), atomically: true, encoding: .utf8)
+        return try RuleSet(sources: [.directory(url)], limits: limits)
+    }
+
+    @Test func catastrophicPatternHitsTheMatchLimitInsteadOfHanging() throws {
+        let set = try rules("category: spam\nrules:\n  - id: slow\n    patterns: ['(a+)+(?:b|cc)']\n", limits: SearchLimits(matchLimit: 10_000))
+        let result = set.scan(String(repeating: "a", count: 40) + "c")
+        #expect(result.matches.isEmpty)
+        let failure = try #require(result.failures.first)
+        #expect(failure.rule == "slow")
+        #expect(failure.error.isResourceLimit)
+        #expect(failure.error.message.contains("limit"))
+    }
+
+    @Test func limitInAStreamIsAnEventWithThePolicyOutcome() throws {
+        let set = try rules("category: spam\nrules:\n  - id: slow\n    patterns: ['(a+)+(?:b|cc)']\n", limits: SearchLimits(matchLimit: 10_000))
+        let text = String(repeating: "a", count: 40) + "c"
+        let output = filterStream([Array(text.utf8)], rules: set)
+        let event = try #require(output.events.first { $0.type == .limit })
+        #expect(event.rule == "slow")
+        // spam redacts, and so fails open by default: the text is released.
+        #expect(event.policy == .failOpen)
+        #expect(output.text == text)
+    }
+
+    @Test func offsetsAreUTF8Bytes() throws {
+        let set = try rules("category: spam\nrules:\n  - id: w\n    words: [世界]\n")
+        let match = try #require(set.scan("你好，世界").matches.first)
+        #expect(match.start == 9)
+        #expect(match.end == 15)
+    }
+
+    @Test func caselessAndUCPAreOptIn() throws {
+        let set = try rules("""
+            category: spam
+            rules:
+              - id: exact
+                patterns: ['Hello']
+              - id: any-case
+                patterns: ['World']
+                caseless: true
+              - id: ascii-word
+                patterns: ['\\bsex\\b']
+              - id: unicode-word
+                patterns: ['\\bsex\\b']
+                ucp: true
+            """)
+        #expect(set.scan("hello world").matches.map(\.rule) == ["any-case"])
+        // Without UCP, CJK characters are not word characters.
+        #expect(Set(set.rawMatches(in: "看sex片").matches.map(\.rule)) == ["ascii-word"])
+    }
+
+    @Test func wordsAreLiteralAndLongestFirst() throws {
+        let set = try rules("category: spam\nrules:\n  - id: w\n    words: ['a.b', 'a.b.c', '(x)']\n")
+        #expect(set.scan("a.b.c axb (x)").matches.map(\.text) == ["a.b.c", "(x)"])
+    }
+}
