@@ -153,6 +153,23 @@ import Testing
         #expect(output.events.map(\.rule) == ["privacy.any.cn-mobile", "gambling.zh.site"])
     }
 
+    @Test func categoryActionOverridesTheRulesAction() {
+        var configuration = FilterConfiguration.plain
+        configuration.categoryActions = ["gambling": .flag, "illegal": .redact]
+        let output = filterStream([Array("给你推荐几个博彩网站。大麻烦和大麻".utf8)], configuration: configuration)
+        // gambling now only flags; illegal redacts, and its allow rule still protects 大麻烦.
+        #expect(output.text == "给你推荐几个博彩网站。大麻烦和[redacted]")
+        #expect(output.events.map(\.action) == [.flag, .redact])
+    }
+
+    @Test func eventsCarryTheMatchedTextOnlyWhenAskedTo() {
+        let text = Array("电话13800138000".utf8)
+        #expect(filterStream([text]).events.first?.text == nil)
+        var configuration = FilterConfiguration.plain
+        configuration.eventsIncludeText = true
+        #expect(filterStream([text], configuration: configuration).events.first?.text == "13800138000")
+    }
+
     // MARK: Bad input
 
     @Test func invalidUTF8IsReplacedAndReported() {

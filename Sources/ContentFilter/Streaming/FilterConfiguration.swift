@@ -24,13 +24,23 @@ public struct FilterConfiguration: Sendable, Hashable {
     public var persona: String?
     /// The most bytes a stream holds back waiting to decide whether they are part of a match.
     public var maximumHoldBack = 256
+    /// Action by category id, replacing the action of every rule of the category except `allow` rules:
+    /// e.g. `["gambling": .flag]` to watch a category before enforcing it.
+    public var categoryActions: [String: FilterAction] = [:]
     /// Overflow policy by category id; categories not listed use ``PolicyCategory/defaultOverflowPolicy``.
     public var overflowPolicies: [String: OverflowPolicy] = [:]
     /// Report every event but change and inject nothing: how a rule set is tried before it is enforced.
     public var dryRun = false
+    /// Put the matched text into `match` events (off by default: logs should not carry what was filtered).
+    public var eventsIncludeText = false
     public var texts = PolicyTexts.standard
 
     public init() {}
+
+    /// The action a match of `rule` takes under this configuration.
+    public func action(for rule: Rule) -> FilterAction {
+        rule.action == .allow ? .allow : categoryActions[rule.category] ?? rule.action
+    }
 
     /// The overflow policy for a category.
     public func overflowPolicy(for category: String) -> OverflowPolicy {

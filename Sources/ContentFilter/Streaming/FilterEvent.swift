@@ -27,10 +27,12 @@ public struct FilterEvent: Sendable, Hashable, Codable {
     public var heldBack: Int?
     /// For `overflow` and `limit`: fail closed (treated as a match) or fail open (released).
     public var policy: OverflowPolicy?
+    /// The matched text, only when ``FilterConfiguration/eventsIncludeText`` is set.
+    public var text: String?
 
     public init(
         type: Kind, rule: String? = nil, category: String? = nil, action: FilterAction? = nil, start: Int? = nil, end: Int? = nil,
-        heldBack: Int? = nil, policy: OverflowPolicy? = nil
+        heldBack: Int? = nil, policy: OverflowPolicy? = nil, text: String? = nil
     ) {
         self.type = type
         self.rule = rule
@@ -40,10 +42,11 @@ public struct FilterEvent: Sendable, Hashable, Codable {
         self.end = end
         self.heldBack = heldBack
         self.policy = policy
+        self.text = text
     }
 
     enum CodingKeys: String, CodingKey {
-        case type, rule, category, action, start, end, policy
+        case type, rule, category, action, start, end, policy, text
         case heldBack = "held_back"
     }
 }

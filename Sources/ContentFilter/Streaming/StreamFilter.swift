@@ -61,6 +61,8 @@ public final class StreamFilter {
     private let scratch: PCRE2MatchScratch
     /// Reused between scans so that steady-state feeding does not allocate.
     private var foundMatches: [RawMatch] = []
+    /// The action of each rule under this configuration, by rule index.
+    private let actions: [FilterAction]
 
     /// - Parameters:
     ///   - rules: the compiled rules, shared by any number of streams.
@@ -69,6 +71,7 @@ public final class StreamFilter {
         self.rules = rules
         self.configuration = configuration
         scratch = PCRE2MatchScratch(context: rules.matchContext)
+        actions = rules.rules.map(configuration.action(for:))
         if configuration.language != .auto { language = configuration.language == .zh ? .zh : .en }
     }
 
@@ -230,7 +233,7 @@ public final class StreamFilter {
         pendingOverflowRule = undecidedRule
         guard frontier > decided else { return false }
         foundMatches.removeAll { $0.end > frontier }
-        release(upTo: frontier, matches: MatchResolver.resolve(foundMatches, actions: rules.rules.map(\.action)), into: &output)
+        release(upTo: frontier, matches: MatchResolver.resolve(foundMatches, actions: actions), into: &output)
         forcedMatches.removeAll { $0.end <= decided }
         return true
     }
@@ -248,7 +251,7 @@ public final class StreamFilter {
         let rule = rules.rules[index]
         let policy = configuration.overflowPolicy(for: rule.category)
         output.events.append(FilterEvent(
-            type: .overflow, rule: rule.id, category: rule.category, action: rule.action,
+            type: .overflow, rule: rule.id, category: rule.category, action: actions[index],
             start: repairer.offsets.original(start), end: repairer.offsets.original(windowEnd),
             heldBack: repairer.originalCount - repairer.offsets.original(decided), policy: policy))
         switch policy {
@@ -266,7 +269,7 @@ public final class StreamFilter {
         let rule = rules.rules[index]
         let policy = configuration.overflowPolicy(for: rule.category)
         output.events.append(FilterEvent(
-            type: .limit, rule: rule.id, category: rule.category, action: rule.action,
+            type: .limit, rule: rule.id, category: rule.category, action: actions[index],
             start: repairer.offsets.original(start), end: repairer.offsets.original(windowEnd),
             heldBack: repairer.originalCount - repairer.offsets.original(decided), policy: policy))
         if policy == .failClosed { forcedMatches.append(RawMatch(ruleIndex: index, start: start, end: windowEnd)) }
@@ -281,11 +284,14 @@ public final class StreamFilter {
         let heldBack = repairer.originalCount - repairer.offsets.original(decided)
         for match in matches where match.start >= decided {
             let rule = rules.rules[match.ruleIndex]
+            let action = actions[match.ruleIndex]
+            let text = configuration.eventsIncludeText
+                ? String(decoding: buffer[(match.start - bufferStart)..<(match.end - bufferStart)], as: UTF8.self) : nil
             output.events.append(FilterEvent(
-                type: .match, rule: rule.id, category: rule.category, action: rule.action,
-                start: repairer.offsets.original(match.start), end: repairer.offsets.original(match.end), heldBack: heldBack))
+                type: .match, rule: rule.id, category: rule.category, action: action,
+                start: repairer.offsets.original(match.start), end: repairer.offsets.original(match.end), heldBack: heldBack, text: text))
             guard !configuration.dryRun else { continue }
-            switch rule.action {
+            switch action {
             case .block:
                 releaseText(from: cursor, to: match.start, into: &output)
                 inject(configuration.texts.refusals[rule.category, default: configuration.texts.refusal].text(for: resolvedLanguage),
