@@ -38,7 +38,8 @@ let package = Package(
         .testTarget(
             name: "ContentFilterTests",
             // The CLI tests run the built `contentfilter` binary; depending on it makes sure it is built.
-            dependencies: ["ContentFilter", "ContentFilterCLI"]
+            dependencies: ["ContentFilter", "ContentFilterCLI"],
+            exclude: ["Fixtures"]
         ),
     ]
 )
