@@ -28,11 +28,11 @@ public struct ContentFilteredSequence<Base: AsyncSequence>: AsyncSequence where 
 
         public mutating func next() async throws -> FilteredChunk? {
             while true {
-                if filter.isBlocked {
+                if case .finished = filter.state {
+                    return nil
+                } else if filter.isBlocked {
                     // Stop pulling: the response is over.
                     filter.finish(into: &output)
-                } else if case .finished = filter.state {
-                    return nil
                 } else if let element = try await base.next() {
                     element.feed(to: filter, into: &output)
                 } else {

@@ -15,6 +15,9 @@ public struct FilterEvent: Sendable, Hashable, Codable {
         case invalidUTF8 = "invalid_utf8"
         /// A search hit a PCRE2 resource limit; `policy` says what was done.
         case limit
+        /// A record of a structured stream (an SSE record that is not valid JSON) was dropped unread;
+        /// `start` and `end` are its byte span in the input.
+        case invalidRecord = "invalid_record"
     }
 
     public var type: Kind

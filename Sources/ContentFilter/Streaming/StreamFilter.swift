@@ -75,11 +75,8 @@ public final class StreamFilter {
         if configuration.language != .auto { language = configuration.language == .zh ? .zh : .en }
     }
 
-    /// Whether a `block` match has ended the response.
-    public var isBlocked: Bool {
-        if case .blocked = state { return true }
-        return false
-    }
+    /// Whether a `block` match ended the response (still `true` once finished).
+    public private(set) var isBlocked = false
 
     /// Bytes received but not yet released (nor masked or dropped).
     public var heldBackByteCount: Int {
@@ -298,6 +295,7 @@ public final class StreamFilter {
                        separatedBefore: hasReleasedText, into: &output)
                 blockStart = repairer.offsets.original(match.start)
                 state = .blocked(rule: rule.id, category: rule.category)
+                isBlocked = true
                 decided = frontier
                 return
             case .redact:
@@ -369,6 +367,7 @@ public final class StreamFilter {
     }
 
     private func inject(_ text: String, separatedBefore: Bool, into output: inout FilterOutput) {
+        guard !text.isEmpty else { return }
         if separatedBefore { output.append("\n\n") }
         output.append(text)
     }

@@ -1,0 +1,67 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The signal that asked the command to stop (SIGINT or SIGTERM), or 0.
+nonisolated(unsafe) private var receivedSignal: Int32 = 0
+
+/// Raw, unbuffered standard input and output: reads return as soon as bytes arrive, writes go out at once.
+enum StandardStreams {
+    /// The reader went away.
+    struct OutputClosed: Error {}
+
+    /// Makes SIGINT and SIGTERM interrupt a blocked read instead of killing the process, and a closed
+    /// stdout an `EPIPE` error instead of SIGPIPE.
+    static func installSignalHandlers() {
+        signal(SIGPIPE, SIG_IGN)
+        for signalNumber in [SIGINT, SIGTERM] {
+            var action = sigaction()
+            #if canImport(Darwin)
+            action.__sigaction_u.__sa_handler = { receivedSignal = $0 }
+            #else
+            action.__sigaction_handler.sa_handler = { receivedSignal = $0 }
+            #endif
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = 0  // no SA_RESTART: a blocked read returns EINTR
+            sigaction(signalNumber, &action, nil)
+        }
+    }
+
+    /// The signal received, if any.
+    static var interruptingSignal: Int32? { receivedSignal == 0 ? nil : receivedSignal }
+
+    /// Reads what stdin has (up to `buffer.count` bytes), waiting for at least one byte. Returns 0 at the end
+    /// of input or when a signal arrived.
+    static func read(into buffer: inout [UInt8]) throws -> Int {
+        while true {
+            if receivedSignal != 0 { return 0 }
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+    }
+
+    /// Writes all of `bytes` to stdout now.
+    static func write(_ bytes: some Collection<UInt8>) throws {
+        guard !bytes.isEmpty else { return }
+        try Array(bytes).withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    if errno == EPIPE { throw OutputClosed() }
+                    throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+                }
+                offset += written
+            }
+        }
+    }
+}
