@@ -74,7 +74,8 @@ struct FilterCommand: ParsableCommand {
         let eventLog = try events.map(EventLog.init(path:))
         var filter: any ResponseStreamFilter = switch format {
         case .text: TextStreamFilter(rules: rules, configuration: configuration)
-        case .sse, .responses: fatalError()
+        case .sse: SSEStreamFilter(rules: rules, configuration: configuration, dialect: nil)
+        case .responses: SSEStreamFilter(rules: rules, configuration: configuration, dialect: .responses)
         }
 
         StandardStreams.installSignalHandlers()

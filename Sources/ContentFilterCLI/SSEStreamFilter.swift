@@ -1,0 +1,334 @@
+import ContentFilter
+import Foundation
+
+/// An OpenAI streaming response (`--format sse` or `responses`): every piece of text the model writes is
+/// filtered as its own stream, and everything else passes through in order.
+///
+/// Chat completions: each choice's `delta.content`, `delta.refusal`, `delta.reasoning_content` and each
+/// tool call's `function.arguments` are separate streams; a block in any of them ends that choice with
+/// `finish_reason: "content_filter"`. Responses API: each `*.delta` event's text is a stream keyed by its
+/// item and content part; `*.done` events and the final response carry the filtered full text.
+///
+/// A record whose data is not valid JSON is dropped and reported as an `invalid_record` event: it is
+/// never forwarded unscanned.
+struct SSEStreamFilter: ResponseStreamFilter {
+    enum Dialect {
+        case chatCompletions, responses
+    }
+
+    private let rules: RuleSet
+    private let configuration: FilterConfiguration
+    private var dialect: Dialect?
+    private var parser = SSERecordParser()
+    /// Text streams by key (chat: "choice/field"; responses: "item/part/kind").
+    private var streams: [String: TextStream] = [:]
+    /// Chat choices that ended (finished or blocked): their later deltas are dropped.
+    private var endedChoices: Set<Int> = []
+    /// `id`, `object`, `created` and `model` of the stream, copied into records the filter adds.
+    private var envelope: [String: Any] = [:]
+    private var sentDone = false
+    private(set) var wasBlocked = false
+
+    init(rules: RuleSet, configuration: FilterConfiguration, dialect: Dialect?) {
+        self.rules = rules
+        self.configuration = configuration
+        self.dialect = dialect
+    }
+
+    mutating func consume(_ bytes: ArraySlice<UInt8>, into output: inout [UInt8], events: EventLog?) {
+        for record in parser.consume(bytes) { handle(record, into: &output, events: events) }
+    }
+
+    mutating func finish(into output: inout [UInt8], events: EventLog?) {
+        if let record = parser.finish() { handle(record, into: &output, events: events) }
+        if !sentDone {
+            flushOpenStreams(into: &output, events: events)
+            output += Array("data: [DONE]\n\n".utf8)
+            sentDone = true
+        }
+    }
+
+    // MARK: - Records
+
+    private mutating func handle(_ record: SSERecordParser.Record, into output: inout [UInt8], events: EventLog?) {
+        guard let data = record.data else {
+            output += Array(record.serialized().utf8)  // comments, `id:` or `retry:` only
+            return
+        }
+        if data == "[DONE]" {
+            flushOpenStreams(into: &output, events: events)
+            if !sentDone { output += Array(record.serialized().utf8) }
+            sentDone = true
+            return
+        }
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(data.utf8))) as? [String: Any] else {
+            events?.write([FilterEvent(type: .invalidRecord, start: record.start, end: record.end)])
+            return
+        }
+        let dialect = self.dialect ?? Self.detectDialect(record, object)
+        self.dialect = dialect
+        let records = switch dialect {
+        case .chatCompletions: handleChatChunk(object, events: events)
+        case .responses: handleResponsesEvent(object, event: record.event, events: events)
+        }
+        for (index, object) in records.enumerated() {
+            // The upstream record keeps its other lines (`event:`, `id:`); records the filter adds are bare.
+            let json = Self.serialize(object)
+            output += Array((index == 0 ? record.serialized(replacingDataWith: json) : "data: \(json)\n\n").utf8)
+        }
+    }
+
+    private static func detectDialect(_ record: SSERecordParser.Record, _ object: [String: Any]) -> Dialect {
+        let type = record.event ?? object["type"] as? String ?? ""
+        return type.hasPrefix("response.") ? .responses : .chatCompletions
+    }
+
+    // MARK: - Chat completions
+
+    /// The chunk as it goes out, then any records the filter adds after it (finish records). A chunk whose
+    /// choices were all dropped is not sent.
+    private mutating func handleChatChunk(_ chunk: [String: Any], events: EventLog?) -> [[String: Any]] {
+        for key in ["id", "object", "created", "model"] { if let value = chunk[key] { envelope[key] = value } }
+        guard let choices = chunk["choices"] as? [[String: Any]] else { return [chunk] }
+        var outgoing: [[String: Any]] = []
+        var finishes: [[String: Any]] = []
+        for var choice in choices {
+            let index = choice["index"] as? Int ?? 0
+            guard !endedChoices.contains(index) else { continue }
+            var delta = choice["delta"] as? [String: Any] ?? [:]
+            filterDelta(&delta, choice: index, events: events)
+            let blocked = streams.contains { $0.key.hasPrefix("\(index)/") && $0.value.filter.isBlocked }
+            let reason: Any? = blocked ? "content_filter" : choice["finish_reason"].flatMap { $0 is NSNull ? nil : $0 }
+            if let reason {
+                finishStreams(ofChoice: index, into: &delta, events: events)
+                endedChoices.insert(index)
+                wasBlocked = wasBlocked || blocked
+                if Self.carriesText(delta) || blocked {
+                    // Text first, then the finish reason in a record of its own.
+                    choice["finish_reason"] = NSNull()
+                    finishes.append(["index": index, "delta": [String: Any](), "finish_reason": reason])
+                } else {
+                    choice["finish_reason"] = reason
+                }
+            }
+            choice["delta"] = delta
+            outgoing.append(choice)
+        }
+        var records: [[String: Any]] = []
+        if !outgoing.isEmpty || choices.isEmpty || chunk["usage"].map({ !($0 is NSNull) }) == true {
+            var chunk = chunk
+            chunk["choices"] = outgoing
+            records.append(chunk)
+        }
+        if !finishes.isEmpty { records.append(envelope.merging(["choices": finishes]) { $1 }) }
+        return records
+    }
+
+    /// Replaces every text of a chat delta with what its stream releases.
+    private mutating func filterDelta(_ delta: inout [String: Any], choice: Int, events: EventLog?) {
+        for field in ["content", "refusal", "reasoning_content"] {
+            if let text = delta[field] as? String {
+                delta[field] = stream("\(choice)/\(field)", isContent: field == "content").feed(text, events: events, context: ["choice": "\(choice)", "field": field])
+            }
+        }
+        guard var calls = delta["tool_calls"] as? [[String: Any]] else { return }
+        for position in calls.indices {
+            guard var function = calls[position]["function"] as? [String: Any], let arguments = function["arguments"] as? String else { continue }
+            let call = calls[position]["index"] as? Int ?? position
+            let field = "tool_calls.\(call).function.arguments"
+            function["arguments"] = stream("\(choice)/\(field)", isContent: false).feed(arguments, events: events, context: ["choice": "\(choice)", "field": field])
+            calls[position]["function"] = function
+        }
+        delta["tool_calls"] = calls
+    }
+
+    /// Finishes every stream of a choice, appending each tail to its field of `delta`.
+    private mutating func finishStreams(ofChoice choice: Int, into delta: inout [String: Any], events: EventLog?) {
+        for key in streams.keys.sorted() where key.hasPrefix("\(choice)/") {
+            let field = String(key.dropFirst("\(choice)/".count))
+            let tail = streams[key]!.finish(events: events, context: ["choice": "\(choice)", "field": field])
+            guard !tail.isEmpty else { continue }
+            if field.hasPrefix("tool_calls.") {
+                // A tool call's tail goes out as a further arguments delta of that call.
+                let call = Int(field.split(separator: ".")[1]) ?? 0
+                var calls = delta["tool_calls"] as? [[String: Any]] ?? []
+                calls.append(["index": call, "function": ["arguments": tail]])
+                delta["tool_calls"] = calls
+            } else {
+                delta[field] = (delta[field] as? String ?? "") + tail
+            }
+        }
+    }
+
+    private static func carriesText(_ delta: [String: Any]) -> Bool {
+        ["content", "refusal", "reasoning_content"].contains { !((delta[$0] as? String) ?? "").isEmpty }
+            || ((delta["tool_calls"] as? [[String: Any]]) ?? []).contains {
+                !((($0["function"] as? [String: Any])?["arguments"] as? String) ?? "").isEmpty
+            }
+    }
+
+    // MARK: - Responses API
+
+    /// Text-carrying event types: the delta event's text field and the done event's full-text field.
+    private static let responseTextEvents: [String: (kind: String, deltaField: String?, doneField: String?)] = [
+        "response.output_text.delta": ("output_text", "delta", nil), "response.output_text.done": ("output_text", nil, "text"),
+        "response.refusal.delta": ("refusal", "delta", nil), "response.refusal.done": ("refusal", nil, "refusal"),
+        "response.function_call_arguments.delta": ("arguments", "delta", nil),
+        "response.function_call_arguments.done": ("arguments", nil, "arguments"),
+        "response.reasoning_text.delta": ("reasoning", "delta", nil), "response.reasoning_text.done": ("reasoning", nil, "text"),
+        "response.reasoning_summary_text.delta": ("summary", "delta", nil),
+        "response.reasoning_summary_text.done": ("summary", nil, "text"),
+    ]
+
+    private mutating func handleResponsesEvent(_ event: [String: Any], event name: String?, events: EventLog?) -> [[String: Any]] {
+        var event = event
+        let type = event["type"] as? String ?? name ?? ""
+        if let (kind, deltaField, doneField) = Self.responseTextEvents[type] {
+            let key = Self.responseStreamKey(event, kind: kind)
+            let context = ["stream": key]
+            if let deltaField, let text = event[deltaField] as? String {
+                event[deltaField] = stream(key, isContent: kind == "output_text").feed(text, events: events, context: context)
+                return [event]
+            }
+            if let doneField {
+                var records: [[String: Any]] = []
+                let stream = stream(key, isContent: kind == "output_text")
+                let tail = stream.finish(events: events, context: context)
+                wasBlocked = wasBlocked || stream.filter.isBlocked
+                if !tail.isEmpty {
+                    var delta = event.filter { ["item_id", "output_index", "content_index", "summary_index"].contains($0.key) }
+                    delta["type"] = type.replacing(".done", with: ".delta")
+                    delta["delta"] = tail
+                    records.append(delta)
+                }
+                event[doneField] = stream.releasedText
+                records.append(event)
+                return records
+            }
+        }
+        // Events that repeat the full text: replace it with the filtered text.
+        if var part = event["part"] as? [String: Any] {
+            replaceTexts(in: &part, item: event["item_id"] as? String, contentIndex: event["content_index"] as? Int)
+            event["part"] = part
+        }
+        if var item = event["item"] as? [String: Any] {
+            replaceTexts(inItem: &item)
+            event["item"] = item
+        }
+        if var response = event["response"] as? [String: Any], var output = response["output"] as? [[String: Any]] {
+            for index in output.indices { replaceTexts(inItem: &output[index]) }
+            response["output"] = output
+            if wasBlocked && type == "response.completed" {
+                event["type"] = "response.incomplete"
+                response["status"] = "incomplete"
+                response["incomplete_details"] = ["reason": "content_filter"]
+            }
+            event["response"] = response
+        }
+        return [event]
+    }
+
+    private static func responseStreamKey(_ event: [String: Any], kind: String) -> String {
+        let item = event["item_id"] as? String ?? "\(event["output_index"] as? Int ?? 0)"
+        let part = event["content_index"] as? Int ?? event["summary_index"] as? Int ?? 0
+        return "\(item)/\(part)/\(kind)"
+    }
+
+    private func replaceTexts(inItem item: inout [String: Any]) {
+        let id = item["id"] as? String
+        if let id, let stream = streams["\(id)/0/arguments"] { item["arguments"] = stream.releasedText }
+        guard var content = item["content"] as? [[String: Any]] else { return }
+        for index in content.indices { replaceTexts(in: &content[index], item: id, contentIndex: index) }
+        item["content"] = content
+    }
+
+    private func replaceTexts(in part: inout [String: Any], item: String?, contentIndex: Int?) {
+        guard let item else { return }
+        let base = "\(item)/\(contentIndex ?? 0)/"
+        if part["text"] != nil, let stream = streams[base + "output_text"] { part["text"] = stream.releasedText }
+        if part["refusal"] != nil, let stream = streams[base + "refusal"] { part["refusal"] = stream.releasedText }
+    }
+
+    // MARK: - Streams
+
+    private mutating func stream(_ key: String, isContent: Bool) -> TextStream {
+        if let stream = streams[key] { return stream }
+        var configuration = self.configuration
+        if !isContent {
+            // Only the answer's text carries the disclosure, persona label and disclaimers.
+            configuration.disclosurePosition = nil
+            configuration.persona = nil
+            configuration.texts.disclaimers = [:]
+            configuration.texts.genericDisclaimer = LocalizedText(zh: "", en: "")
+        }
+        let stream = TextStream(filter: StreamFilter(rules: rules, configuration: configuration))
+        streams[key] = stream
+        return stream
+    }
+
+    /// Releases the tails of streams that never saw their end (no finish reason before `[DONE]` or the end of
+    /// input), in a record of their own.
+    private mutating func flushOpenStreams(into output: inout [UInt8], events: EventLog?) {
+        let open = streams.filter { !$0.value.isFinished }.keys.sorted()
+        guard !open.isEmpty else { return }
+        switch dialect ?? .chatCompletions {
+        case .chatCompletions:
+            var choices: [[String: Any]] = []
+            for choice in Set(open.compactMap { Int($0.split(separator: "/")[0]) }).sorted() where !endedChoices.contains(choice) {
+                var delta: [String: Any] = [:]
+                finishStreams(ofChoice: choice, into: &delta, events: events)
+                wasBlocked = wasBlocked || streams.contains { $0.key.hasPrefix("\(choice)/") && $0.value.filter.isBlocked }
+                if Self.carriesText(delta) { choices.append(["index": choice, "delta": delta, "finish_reason": NSNull()]) }
+            }
+            if !choices.isEmpty { output += Array("data: \(Self.serialize(envelope.merging(["choices": choices]) { $1 }))\n\n".utf8) }
+        case .responses:
+            for key in open {
+                let tail = streams[key]!.finish(events: events, context: ["stream": key])
+                wasBlocked = wasBlocked || streams[key]!.filter.isBlocked
+                guard !tail.isEmpty else { continue }
+                let parts = key.split(separator: "/")
+                let record: [String: Any] = ["type": "response.\(parts[2] == "output_text" ? "output_text" : String(parts[2])).delta",
+                                             "item_id": String(parts[0]), "content_index": Int(parts[1]) ?? 0, "delta": tail]
+                output += Array("data: \(Self.serialize(record))\n\n".utf8)
+            }
+        }
+    }
+
+    private static func serialize(_ object: [String: Any]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// One text stream inside a structured response: a ``StreamFilter`` and, for formats that repeat the full
+/// text at the end, everything it released.
+final class TextStream {
+    let filter: StreamFilter
+    private(set) var released: [UInt8] = []
+    private var output = FilterOutput()
+    private(set) var isFinished = false
+
+    init(filter: StreamFilter) {
+        self.filter = filter
+    }
+
+    var releasedText: String { String(decoding: released, as: UTF8.self) }
+
+    func feed(_ text: String, events: EventLog?, context: [String: String]) -> String {
+        filter.feed(text, into: &output)
+        return drain(events: events, context: context)
+    }
+
+    func finish(events: EventLog?, context: [String: String]) -> String {
+        isFinished = true
+        filter.finish(into: &output)
+        return drain(events: events, context: context)
+    }
+
+    private func drain(events: EventLog?, context: [String: String]) -> String {
+        defer { output.removeAll() }
+        released += output.bytes
+        events?.write(output.events, context: context)
+        return output.text
+    }
+}
