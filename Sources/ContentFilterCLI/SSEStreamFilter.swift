@@ -41,11 +41,11 @@ struct SSEStreamFilter: ResponseStreamFilter {
 
     mutating func finish(into output: inout [UInt8], events: EventLog?) {
         if let record = parser.finish() { handle(record, into: &output, events: events) }
-        if !sentDone {
-            flushOpenStreams(into: &output, events: events)
-            output += Array("data: [DONE]\n\n".utf8)
-            sentDone = true
-        }
+        guard !sentDone else { return }
+        flushOpenStreams(into: &output, events: events)
+        // Chat completions end with `[DONE]`; Responses API streams end with their `response.completed` event.
+        if dialect != .responses { output += Array("data: [DONE]\n\n".utf8) }
+        sentDone = true
     }
 
     // MARK: - Records
@@ -71,11 +71,28 @@ struct SSEStreamFilter: ResponseStreamFilter {
         case .chatCompletions: handleChatChunk(object, events: events)
         case .responses: handleResponsesEvent(object, event: record.event, events: events)
         }
-        for (index, object) in records.enumerated() {
-            // The upstream record keeps its other lines (`event:`, `id:`); records the filter adds are bare.
-            let json = Self.serialize(object)
-            output += Array((index == 0 ? record.serialized(replacingDataWith: json) : "data: \(json)\n\n").utf8)
+        for outgoing in records {
+            switch outgoing {
+            case .upstream(let object):
+                // The upstream record keeps its other lines (`event:`, `id:`, comments).
+                output += Array(record.serialized(replacingDataWith: Self.serialize(object)).utf8)
+            case .added(let object):
+                output += Array(addedRecord(object).utf8)
+            }
         }
+    }
+
+    /// A record to send: the upstream record (rewritten), or one the filter adds.
+    private enum Outgoing {
+        case upstream([String: Any])
+        case added([String: Any])
+    }
+
+    /// A record the filter adds, with an `event:` line naming its type in the Responses dialect.
+    private func addedRecord(_ object: [String: Any]) -> String {
+        let json = Self.serialize(object)
+        if dialect == .responses, let type = object["type"] as? String { return "event: \(type)\ndata: \(json)\n\n" }
+        return "data: \(json)\n\n"
     }
 
     private static func detectDialect(_ record: SSERecordParser.Record, _ object: [String: Any]) -> Dialect {
@@ -87,9 +104,9 @@ struct SSEStreamFilter: ResponseStreamFilter {
 
     /// The chunk as it goes out, then any records the filter adds after it (finish records). A chunk whose
     /// choices were all dropped is not sent.
-    private mutating func handleChatChunk(_ chunk: [String: Any], events: EventLog?) -> [[String: Any]] {
+    private mutating func handleChatChunk(_ chunk: [String: Any], events: EventLog?) -> [Outgoing] {
         for key in ["id", "object", "created", "model"] { if let value = chunk[key] { envelope[key] = value } }
-        guard let choices = chunk["choices"] as? [[String: Any]] else { return [chunk] }
+        guard let choices = chunk["choices"] as? [[String: Any]] else { return [.upstream(chunk)] }
         var outgoing: [[String: Any]] = []
         var finishes: [[String: Any]] = []
         for var choice in choices {
@@ -114,13 +131,13 @@ struct SSEStreamFilter: ResponseStreamFilter {
             choice["delta"] = delta
             outgoing.append(choice)
         }
-        var records: [[String: Any]] = []
+        var records: [Outgoing] = []
         if !outgoing.isEmpty || choices.isEmpty || chunk["usage"].map({ !($0 is NSNull) }) == true {
             var chunk = chunk
             chunk["choices"] = outgoing
-            records.append(chunk)
+            records.append(.upstream(chunk))
         }
-        if !finishes.isEmpty { records.append(envelope.merging(["choices": finishes]) { $1 }) }
+        if !finishes.isEmpty { records.append(.added(envelope.merging(["choices": finishes]) { $1 })) }
         return records
     }
 
@@ -180,7 +197,7 @@ struct SSEStreamFilter: ResponseStreamFilter {
         "response.reasoning_summary_text.done": ("summary", nil, "text"),
     ]
 
-    private mutating func handleResponsesEvent(_ event: [String: Any], event name: String?, events: EventLog?) -> [[String: Any]] {
+    private mutating func handleResponsesEvent(_ event: [String: Any], event name: String?, events: EventLog?) -> [Outgoing] {
         var event = event
         let type = event["type"] as? String ?? name ?? ""
         if let (kind, deltaField, doneField) = Self.responseTextEvents[type] {
@@ -188,10 +205,10 @@ struct SSEStreamFilter: ResponseStreamFilter {
             let context = ["stream": key]
             if let deltaField, let text = event[deltaField] as? String {
                 event[deltaField] = stream(key, isContent: kind == "output_text").feed(text, events: events, context: context)
-                return [event]
+                return [.upstream(event)]
             }
             if let doneField {
-                var records: [[String: Any]] = []
+                var records: [Outgoing] = []
                 let stream = stream(key, isContent: kind == "output_text")
                 let tail = stream.finish(events: events, context: context)
                 wasBlocked = wasBlocked || stream.filter.isBlocked
@@ -199,10 +216,10 @@ struct SSEStreamFilter: ResponseStreamFilter {
                     var delta = event.filter { ["item_id", "output_index", "content_index", "summary_index"].contains($0.key) }
                     delta["type"] = type.replacing(".done", with: ".delta")
                     delta["delta"] = tail
-                    records.append(delta)
+                    records.append(.added(delta))
                 }
                 event[doneField] = stream.releasedText
-                records.append(event)
+                records.append(.upstream(event))
                 return records
             }
         }
@@ -225,7 +242,7 @@ struct SSEStreamFilter: ResponseStreamFilter {
             }
             event["response"] = response
         }
-        return [event]
+        return [.upstream(event)]
     }
 
     private static func responseStreamKey(_ event: [String: Any], kind: String) -> String {
@@ -280,7 +297,7 @@ struct SSEStreamFilter: ResponseStreamFilter {
                 wasBlocked = wasBlocked || streams.contains { $0.key.hasPrefix("\(choice)/") && $0.value.filter.isBlocked }
                 if Self.carriesText(delta) { choices.append(["index": choice, "delta": delta, "finish_reason": NSNull()]) }
             }
-            if !choices.isEmpty { output += Array("data: \(Self.serialize(envelope.merging(["choices": choices]) { $1 }))\n\n".utf8) }
+            if !choices.isEmpty { output += Array(addedRecord(envelope.merging(["choices": choices]) { $1 }).utf8) }
         case .responses:
             for key in open {
                 let tail = streams[key]!.finish(events: events, context: ["stream": key])
@@ -289,7 +306,7 @@ struct SSEStreamFilter: ResponseStreamFilter {
                 let parts = key.split(separator: "/")
                 let record: [String: Any] = ["type": "response.\(parts[2] == "output_text" ? "output_text" : String(parts[2])).delta",
                                              "item_id": String(parts[0]), "content_index": Int(parts[1]) ?? 0, "delta": tail]
-                output += Array("data: \(Self.serialize(record))\n\n".utf8)
+                output += Array(addedRecord(record).utf8)
             }
         }
     }
