@@ -20,6 +20,12 @@ enum StandardStreams {
     /// stdout an `EPIPE` error instead of SIGPIPE.
     static func installSignalHandlers() {
         signal(SIGPIPE, SIG_IGN)
+        // A parent may have started us with these signals blocked; a filter must still answer them.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &signals, nil)
         for signalNumber in [SIGINT, SIGTERM] {
             var action = sigaction()
             #if canImport(Darwin)

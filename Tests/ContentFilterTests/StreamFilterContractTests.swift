@@ -16,6 +16,7 @@ import Testing
         "给你推荐几个博彩网站，还有更多内容不应出现。",
         "bet now and then, maybe, and you could win big — a long gap partial match.",
         "pornography is a word that must not match, neither must sex educationally.",
+        String(repeating: "filler text ", count: 40) + "not a HEADLINE: here\nHEADLINE: at a line start, 大麻 after.",
         "",
     ]
 
@@ -42,6 +43,19 @@ import Testing
         #expect(filterStream(byteChunks).chunkingInvariantPart == reference.chunkingInvariantPart)
         let withEmpties = bytes.flatMap { [[], [$0], []] }
         #expect(filterStream(withEmpties).chunkingInvariantPart == reference.chunkingInvariantPart)
+    }
+
+    @Test(arguments: fixtures)
+    func streamFindsTheMatchesOfAWholeTextScan(_ text: String) {
+        // Dry run: every match is reported and nothing ends the stream early.
+        var configuration = FilterConfiguration.plain
+        configuration.dryRun = true
+        var generator = SeededGenerator(state: 7)
+        let expected = fixtureRules.scan(text).matches.map { [$0.rule, "\($0.start)", "\($0.end)"] }
+        for _ in 0..<50 {
+            let output = filterStream(randomCutting(Array(text.utf8), using: &generator), configuration: configuration)
+            #expect(output.events.map { [$0.rule ?? "", "\($0.start ?? -1)", "\($0.end ?? -1)"] } == expected)
+        }
     }
 
     @Test func textThatMatchesNothingComesOutByteForByte() {

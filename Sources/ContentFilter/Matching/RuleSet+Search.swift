@@ -12,18 +12,22 @@ extension RuleSet {
     /// Finds every match of rule `ruleIndex` in `subject` from `start` on: PCRE2's find-all, leftmost-first
     /// and non-overlapping, appended to `matches`.
     ///
-    /// - Parameter partial: search with `PCRE2_PARTIAL_HARD`, for a buffer that more text may follow.
+    /// - Parameters:
+    ///   - partial: search with `PCRE2_PARTIAL_HARD`, for a buffer that more text may follow.
+    ///   - startsInsideText: the subject begins after the start of the text (a stream's window).
     func searchRule(
         _ ruleIndex: Int,
         in subject: UnsafeBufferPointer<UInt8>,
         from start: Int,
         partial: Bool,
+        startsInsideText: Bool = false,
         scratch: PCRE2MatchScratch,
         into matches: inout [RawMatch]
     ) -> RuleSearchEnd {
         var position = start
         while position < subject.count {
-            switch patterns[ruleIndex].search(subject, from: position, partial: partial, scratch: scratch) {
+            let result = patterns[ruleIndex].search(subject, from: position, partial: partial, startsInsideText: startsInsideText, scratch: scratch)
+            switch result {
             case .match(let range):
                 matches.append(RawMatch(ruleIndex: ruleIndex, start: range.lowerBound, end: range.upperBound))
                 position = range.upperBound

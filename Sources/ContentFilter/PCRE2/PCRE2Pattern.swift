@@ -61,14 +61,18 @@ final class PCRE2Pattern: @unchecked Sendable {
     ///   - subject: valid UTF-8 (not checked again: callers validate once).
     ///   - partial: use `PCRE2_PARTIAL_HARD`, so that a match the end of the subject could still change is
     ///     reported as `.partial`.
+    ///   - startsInsideText: the subject is a window that begins after the start of the text, so `^` must not
+    ///     match at its first byte (`PCRE2_NOTBOL`).
     func search(
         _ subject: UnsafeBufferPointer<UInt8>,
         from startOffset: Int,
         partial: Bool,
+        startsInsideText: Bool = false,
         scratch: PCRE2MatchScratch
     ) -> PCRE2SearchResult {
         var options = UInt32(PCRE2_NO_UTF_CHECK) | UInt32(PCRE2_NOTEMPTY)
         if partial { options |= UInt32(PCRE2_PARTIAL_HARD) }
+        if startsInsideText { options |= UInt32(PCRE2_NOTBOL) }
         // An empty buffer may have no base address; PCRE2 accepts any pointer for a zero-length subject.
         let base = subject.baseAddress ?? UnsafePointer(bitPattern: 1)!
         let rc = pcre2_match_8(code, base, subject.count, startOffset, options, scratch.matchData, scratch.context.pointer)

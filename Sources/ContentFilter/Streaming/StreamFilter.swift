@@ -199,7 +199,9 @@ public final class StreamFilter {
             for index in rules.rules.indices {
                 let from = max(decided, resumeOffsets[index] ?? 0)
                 guard from < windowEnd else { continue }
-                let end = rules.searchRule(index, in: subject, from: from - bufferStart, partial: partial, scratch: scratch, into: &foundMatches)
+                let end = rules.searchRule(
+                    index, in: subject, from: from - bufferStart, partial: partial, startsInsideText: bufferStart > 0,
+                    scratch: scratch, into: &foundMatches)
                 switch end {
                 case .complete:
                     break
