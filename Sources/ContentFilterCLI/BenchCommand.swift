@@ -1,0 +1,126 @@
+import ArgumentParser
+import ContentFilter
+import Foundation
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure scan speed, per-chunk streaming cost and hold-back on a corpus.",
+        discussion: """
+            Times a whole-text scan of the corpus (compile time excluded and reported on its own), and with \
+            --chunk feeds the corpus to a stream filter in chunks of that many bytes, reporting the cost per \
+            chunk and the bytes held back after each chunk. Build with -c release for meaningful figures.
+
+            Example:
+              swift run -c release contentfilter bench --corpus ../shared/bench/corpus-rare.txt --chunk 16
+            """
+    )
+
+    @OptionGroup var ruleOptions: RuleOptions
+
+    @Option(help: ArgumentHelp("The text to measure on.", valueName: "file"))
+    var corpus: String
+
+    @Option(help: ArgumentHelp("Also stream the corpus in chunks of this many bytes.", valueName: "bytes"))
+    var chunk: Int?
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func validate() throws {
+        if let chunk, chunk < 1 { throw ValidationError("--chunk must be at least 1") }
+    }
+
+    private struct Report: Encodable {
+        var rules = 0
+        var corpusBytes = 0
+        var compileSeconds = 0.0
+        var scanMBPerSecond = 0.0
+        var matches = 0
+        var chunkBytes: Int?
+        var chunkNanosecondsP50: Double?
+        var chunkNanosecondsP99: Double?
+        var heldBackMean: Double?
+        var heldBackP50: Int?
+        var heldBackP99: Int?
+        var heldBackMax: Int?
+        var streamMatchEvents: Int?
+        var peakMemoryMiB = 0.0
+    }
+
+    func run() throws {
+        let text = try readInput(corpus)
+        var report = Report(corpusBytes: text.count)
+        let clock = ContinuousClock()
+        var rules: RuleSet!
+        report.compileSeconds = seconds(clock.measure { rules = try? ruleOptions.load() })
+        guard let rules else { _ = try ruleOptions.load(); return }
+        report.rules = rules.rules.count
+
+        var result: ScanResult!
+        let scanTime = clock.measure { result = rules.scan(bytes: text) }
+        report.scanMBPerSecond = Double(text.count) / 1e6 / seconds(scanTime)
+        report.matches = result.matches.count
+
+        if let chunk {
+            // Dry run: every chunk is scanned to the end, as a clean response would be.
+            var configuration = FilterConfiguration()
+            configuration.dryRun = true
+            let filter = StreamFilter(rules: rules, configuration: configuration)
+            var output = FilterOutput()
+            var costs: [Double] = []
+            var heldBack: [Int] = []
+            var events = 0
+            costs.reserveCapacity(text.count / chunk + 1)
+            heldBack.reserveCapacity(text.count / chunk + 1)
+            var start = text.startIndex
+            while start < text.endIndex {
+                let end = text.index(start, offsetBy: chunk, limitedBy: text.endIndex) ?? text.endIndex
+                let piece = text[start..<end]
+                let cost = clock.measure { filter.feed(piece, into: &output) }
+                costs.append(seconds(cost) * 1e9)
+                heldBack.append(filter.heldBackByteCount)
+                events += output.events.count
+                output.removeAll()
+                start = end
+            }
+            filter.finish(into: &output)
+            events += output.events.count
+            costs.sort()
+            let sortedHeldBack = heldBack.sorted()
+            report.chunkBytes = chunk
+            report.chunkNanosecondsP50 = costs[costs.count / 2]
+            report.chunkNanosecondsP99 = costs[costs.count * 99 / 100]
+            report.heldBackMean = Double(heldBack.reduce(0, +)) / Double(heldBack.count)
+            report.heldBackP50 = sortedHeldBack[sortedHeldBack.count / 2]
+            report.heldBackP99 = sortedHeldBack[sortedHeldBack.count * 99 / 100]
+            report.heldBackMax = sortedHeldBack.last
+            report.streamMatchEvents = events
+        }
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        report.peakMemoryMiB = Double(usage.ru_maxrss) / 1024
+
+        if json {
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            return
+        }
+        print("rules: \(report.rules), corpus: \(report.corpusBytes) bytes, compile: \(format(report.compileSeconds * 1000)) ms")
+        print("whole text: \(format(report.scanMBPerSecond)) MB/s, \(report.matches) matches")
+        if let chunk = report.chunkBytes {
+            print("stream, \(chunk)-byte chunks: \(format(report.chunkNanosecondsP50!)) ns p50, \(format(report.chunkNanosecondsP99!)) ns p99 per chunk; "
+                  + "\(report.streamMatchEvents!) match events")
+            print("held back: mean \(format(report.heldBackMean!)), p50 \(report.heldBackP50!), p99 \(report.heldBackP99!), max \(report.heldBackMax!) bytes")
+        }
+        print("peak memory: \(format(report.peakMemoryMiB)) MiB")
+    }
+
+    private func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    private func format(_ value: Double) -> String { String(format: "%.1f", value) }
+}
