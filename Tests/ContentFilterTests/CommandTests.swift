@@ -51,8 +51,9 @@ import Testing
     }
 
     @Test func scanExitsZeroWithoutABlockAndNamesFiles() throws {
-        let file = FileManager.default.temporaryDirectory.appending(path: "scan-\(UUID().uuidString).txt")
-        try "call 13800138000".write(to: file, atomically: true, encoding: .utf8)
+        let directory = try temporaryDirectory(["answer.txt": "call 13800138000"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appending(path: "answer.txt")
         let result = try run(["scan", "--rules", Self.fixtureRulesPath, "--json", file.path])
         #expect(result.status == 0)
         let line = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
@@ -83,19 +84,17 @@ import Testing
     }
 
     @Test func rulesLintFailsOnErrors() throws {
-        let directory = FileManager.default.temporaryDirectory.appending(path: "lint-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try "category: spam\nrules:\n  - id: x\n    patterns: ['(']\n".write(to: directory.appending(path: "spam.yaml"), atomically: true, encoding: .utf8)
+        let directory = try temporaryDirectory(["spam.yaml": "category: spam\nrules:\n  - id: x\n    patterns: ['(']\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
         let lint = try run(["rules", "lint", "--rules", directory.path])
         #expect(lint.status == 1)
         #expect(lint.stdout.contains("spam.yaml:4: x: pattern 1 is not valid PCRE2"))
     }
 
     @Test func rulesTestReportsFailuresWithFileAndLine() throws {
-        let directory = FileManager.default.temporaryDirectory.appending(path: "test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let yaml = "category: spam\nrules:\n  - id: x\n    words: [buy]\n    examples:\n      match: ['sell']\n      no_match: ['buy now']\n"
-        try yaml.write(to: directory.appending(path: "spam.yaml"), atomically: true, encoding: .utf8)
+        let directory = try temporaryDirectory(["spam.yaml": yaml])
+        defer { try? FileManager.default.removeItem(at: directory) }
         let test = try run(["rules", "test", "--rules", directory.path])
         #expect(test.status == 1)
         #expect(test.stdout.contains("spam.yaml:6: x: match example not matched: \"sell\""))

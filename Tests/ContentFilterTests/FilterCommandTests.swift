@@ -66,8 +66,9 @@ import Testing
     }
 
     @Test func eventsFileHasOneJSONLinePerEventWithoutTheText() throws {
-        let events = FileManager.default.temporaryDirectory.appending(path: "events-\(UUID().uuidString).jsonl")
-        defer { try? FileManager.default.removeItem(at: events) }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let events = directory.appending(path: "events.jsonl")
         let filter = try RunningFilter(rules + ["--events", events.path])
         try filter.write("电话13800138000。")
         #expect(try filter.finish().status == 0)
@@ -89,15 +90,15 @@ import Testing
     }
 
     @Test func configurationFileWithFlagsOverridingIt() throws {
-        let config = FileManager.default.temporaryDirectory.appending(path: "config-\(UUID().uuidString).yaml")
-        defer { try? FileManager.default.removeItem(at: config) }
-        try """
+        let directory = try temporaryDirectory(["config.yaml": """
             language: zh
             disclosure: { position: end, text: { zh: "本回答由 AI 生成", en: "AI answer" } }
             mask: "***"
             categories:
               illegal: { action: flag }
-            """.write(to: config, atomically: true, encoding: .utf8)
+            """])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appending(path: "config.yaml")
         let filter = try RunningFilter(rules + ["--config", config.path, "--lang", "en"])
         try filter.write("Here's how to forge a passport, call 13800138000")
         let result = try filter.finish()
@@ -106,9 +107,9 @@ import Testing
     }
 
     @Test func badConfigurationExitsTwoWithItsLine() throws {
-        let config = FileManager.default.temporaryDirectory.appending(path: "config-\(UUID().uuidString).yaml")
-        defer { try? FileManager.default.removeItem(at: config) }
-        try "language: zh\nmax_hold_back: lots\ncategories:\n  gamblin: { action: flag }\n".write(to: config, atomically: true, encoding: .utf8)
+        let directory = try temporaryDirectory(["config.yaml": "language: zh\nmax_hold_back: lots\ncategories:\n  gamblin: { action: flag }\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appending(path: "config.yaml")
         let filter = try RunningFilter(["--config", config.path])
         let result = try filter.finish()
         #expect(result.status == 2)

@@ -4,9 +4,8 @@ import Testing
 
 @Suite struct PCRE2Tests {
     func rules(_ yaml: String, limits: SearchLimits = SearchLimits()) throws -> RuleSet {
-        let url = FileManager.default.temporaryDirectory.appending(path: "pcre2-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        try yaml.write(to: url.appending(path: "spam.yaml"), atomically: true, encoding: .utf8)
+        let url = try temporaryDirectory(["spam.yaml": yaml])
+        defer { try? FileManager.default.removeItem(at: url) }
         return try RuleSet(sources: [.directory(url)], limits: limits)
     }
 

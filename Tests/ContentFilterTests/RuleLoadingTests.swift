@@ -5,19 +5,9 @@ import Testing
 /// Each kind of rule-file problem, written to a temporary directory, must be reported with its file,
 /// line and a message that names it.
 @Suite struct RuleLoadingTests {
-    /// Writes `files` to a new temporary directory and returns it.
-    func directory(_ files: [String: String]) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appending(path: "rules-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        for (name, contents) in files {
-            try contents.write(to: url.appending(path: name), atomically: true, encoding: .utf8)
-        }
-        return url
-    }
-
     /// Loads `files` and returns the problems (the load must fail).
     func problems(_ files: [String: String]) throws -> [RuleProblem] {
-        let url = try directory(files)
+        let url = try temporaryDirectory(files)
         defer { try? FileManager.default.removeItem(at: url) }
         do {
             _ = try RuleSet(sources: [.directory(url)])
@@ -127,7 +117,8 @@ import Testing
     }
 
     @Test func emptyOrMissingDirectory() throws {
-        let empty = try directory(["notes.md": "# not rules"])
+        let empty = try temporaryDirectory(["notes.md": "# not rules"])
+        defer { try? FileManager.default.removeItem(at: empty) }
         #expect(throws: RuleLoadError.self) { try RuleSet(sources: [.directory(empty)]) }
         do {
             _ = try RuleSet(sources: [.directory(empty.appending(path: "nope"))])
@@ -144,7 +135,8 @@ import Testing
                 words_file: words.txt
                 word_boundary: true
             """
-        let url = try directory(["spam.yaml": text, "words.txt": "# comment\nbuy now\n\nFree Money\n"])
+        let url = try temporaryDirectory(["spam.yaml": text, "words.txt": "# comment\nbuy now\n\nFree Money\n"])
+        defer { try? FileManager.default.removeItem(at: url) }
         let rules = try RuleSet(sources: [.directory(url)])
         #expect(rules.rules[0].words == ["buy now", "Free Money"])
         #expect(rules.scan("BUY NOW! free money; freemoney").matches.map(\.text) == ["BUY NOW", "free money"])
@@ -158,7 +150,9 @@ import Testing
                 patterns: ['(a+)+b', 'x.*y']
                 examples: {match: ['aab']}
             """
-        let rules = try RuleSet(sources: [.directory(try directory(["spam.yaml": text]))])
+        let url = try temporaryDirectory(["spam.yaml": text])
+        defer { try? FileManager.default.removeItem(at: url) }
+        let rules = try RuleSet(sources: [.directory(url)])
         #expect(rules.warnings.map(\.message) == [
             "pattern 1: nested unbounded quantifier can backtrack catastrophically",
             "pattern 2: unbounded `.*` / `.+` gap holds a stream back until the hold-back cap",
@@ -166,7 +160,9 @@ import Testing
     }
 
     @Test func ruleDefaultsComeFromTheCategory() throws {
-        let rules = try RuleSet(sources: [.directory(try directory(["gambling.yaml": validRule]))])
+        let url = try temporaryDirectory(["gambling.yaml": validRule])
+        defer { try? FileManager.default.removeItem(at: url) }
+        let rules = try RuleSet(sources: [.directory(url)])
         let rule = try #require(rules.rule(withID: "ok"))
         #expect(rule.action == .block)
         #expect(rule.category == "gambling")

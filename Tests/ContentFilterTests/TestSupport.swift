@@ -81,3 +81,13 @@ extension FilterOutput {
         return copy
     }
 }
+
+/// A new, empty temporary directory holding `files`; the caller removes it.
+func temporaryDirectory(_ files: [String: String] = [:]) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appending(path: "contentfilter-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    for (name, contents) in files {
+        try contents.write(to: url.appending(path: name), atomically: true, encoding: .utf8)
+    }
+    return url
+}
