@@ -172,3 +172,24 @@ import Testing
         #expect(result.stderr.contains("xml"))
     }
 }
+
+/// The official `openai` Python client reads the SSE output (`scripts/bootstrap` installs it).
+@Suite struct OpenAIClientTests {
+    @Test func openAIClientReadsTheFilteredStreams() throws {
+        let root = fixturesDirectory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let streams = ["Examples/chat-zh.sse", "Examples/chat-en.sse"].map { root.appending(path: $0).path }
+            + ["chat-two-choices.sse", "chat-tool-call.sse", "responses.sse"].map { fixturesDirectory.appending(path: "streams/\($0)").path }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", root.appending(path: "Tests/OpenAIClientCheck/check.py").path, CommandTests.binary.path,
+                             root.appending(path: "Rules").path] + streams
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.hasSuffix("5 passed, 0 failed\n"), "\(text)")
+    }
+}
