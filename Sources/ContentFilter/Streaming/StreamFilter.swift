@@ -167,11 +167,11 @@ public final class StreamFilter {
         while case .open = state, decided < bufferEnd {
             let windowEnd = self.windowEnd(final: final)
             let isLastWindow = windowEnd == bufferEnd
-            let progress = scanWindow(upTo: windowEnd, partial: !(final && isLastWindow), into: &output)
-            if !progress {
-                // Nothing could be decided: either wait for more input, or the window is full (overflow).
-                guard !isLastWindow else { break }
-                resolveOverflow(windowEnd: windowEnd, into: &output)
+            let outcome = scanWindow(upTo: windowEnd, partial: !(final && isLastWindow), into: &output)
+            if case .undecided(let holdingRule) = outcome {
+                // Nothing could be decided: wait for more input, unless the window is full (overflow).
+                guard !isLastWindow, let holdingRule else { break }
+                resolveOverflow(of: holdingRule, windowEnd: windowEnd, into: &output)
             }
         }
         discardContext()
@@ -187,9 +187,16 @@ public final class StreamFilter {
         return end
     }
 
-    /// Scans `[decided, windowEnd)` with every rule and releases what is decided. Returns whether
-    /// `decided` moved.
-    private func scanWindow(upTo windowEnd: Int, partial: Bool, into output: inout FilterOutput) -> Bool {
+    /// What a scan of a window did.
+    private enum ScanOutcome {
+        /// `decided` moved forward.
+        case released
+        /// Nothing could be decided; the rule whose possible match starts earliest holds the window.
+        case undecided(holdingRule: (index: Int, start: Int)?)
+    }
+
+    /// Scans `[decided, windowEnd)` with every rule and releases what is decided.
+    private func scanWindow(upTo windowEnd: Int, partial: Bool, into output: inout FilterOutput) -> ScanOutcome {
         foundMatches.removeAll(keepingCapacity: true)
         foundMatches.append(contentsOf: forcedMatches)
         var frontier = windowEnd
@@ -229,30 +236,18 @@ public final class StreamFilter {
                 moved = true
             }
         }
-        pendingOverflowRule = undecidedRule
-        guard frontier > decided else { return false }
+        guard frontier > decided else { return .undecided(holdingRule: undecidedRule) }
         foundMatches.removeAll { $0.end > frontier }
         release(upTo: frontier, matches: MatchResolver.resolve(foundMatches, actions: actions), into: &output)
         forcedMatches.removeAll { $0.end <= decided }
-        return true
+        return .released
     }
 
-    /// The rule whose possible match started earliest in the last scan, and where.
-    private var pendingOverflowRule: (index: Int, start: Int)?
-
     /// A full window decided nothing: apply the overflow policy of the rule whose possible match holds it.
-    private func resolveOverflow(windowEnd: Int, into output: inout FilterOutput) {
-        guard let (index, start) = pendingOverflowRule else {
-            // Only a known match crossing the window end can hold it; let it be decided as it stands.
-            forcedMatches.removeAll()
-            return
-        }
-        let rule = rules.rules[index]
-        let policy = configuration.overflowPolicy(for: rule.category)
-        output.events.append(FilterEvent(
-            type: .overflow, rule: rule.id, category: rule.category, action: actions[index],
-            start: repairer.offsets.original(start), end: repairer.offsets.original(windowEnd),
-            heldBack: repairer.originalCount - repairer.offsets.original(decided), policy: policy))
+    private func resolveOverflow(of holdingRule: (index: Int, start: Int), windowEnd: Int, into output: inout FilterOutput) {
+        let (index, start) = holdingRule
+        let policy = configuration.overflowPolicy(for: rules.rules[index].category)
+        output.events.append(undecidedEvent(.overflow, rule: index, start: start, end: windowEnd, policy: policy))
         switch policy {
         case .failClosed:
             forcedMatches.append(RawMatch(ruleIndex: index, start: start, end: windowEnd))
@@ -265,14 +260,18 @@ public final class StreamFilter {
     /// A search hit a PCRE2 limit: fail closed treats the rest of the window as the rule's match, fail open
     /// skips the rule over the window.
     private func handleLimit(_ error: PCRE2Error, rule index: Int, at start: Int, windowEnd: Int, into output: inout FilterOutput) {
-        let rule = rules.rules[index]
-        let policy = configuration.overflowPolicy(for: rule.category)
-        output.events.append(FilterEvent(
-            type: .limit, rule: rule.id, category: rule.category, action: actions[index],
-            start: repairer.offsets.original(start), end: repairer.offsets.original(windowEnd),
-            heldBack: repairer.originalCount - repairer.offsets.original(decided), policy: policy))
+        let policy = configuration.overflowPolicy(for: rules.rules[index].category)
+        output.events.append(undecidedEvent(.limit, rule: index, start: start, end: windowEnd, policy: policy))
         if policy == .failClosed { forcedMatches.append(RawMatch(ruleIndex: index, start: start, end: windowEnd)) }
         resumeOffsets[index] = windowEnd
+    }
+
+    /// An `overflow` or `limit` event for rule `index` over `[start, end)` (repaired offsets).
+    private func undecidedEvent(_ type: FilterEvent.Kind, rule index: Int, start: Int, end: Int, policy: OverflowPolicy) -> FilterEvent {
+        let rule = rules.rules[index]
+        return FilterEvent(
+            type: type, rule: rule.id, category: rule.category, action: actions[index],
+            start: repairer.offsets.original(start), end: repairer.offsets.original(end), heldBack: heldBackByteCount, policy: policy)
     }
 
     // MARK: - Releasing
@@ -280,7 +279,7 @@ public final class StreamFilter {
     /// Applies the resolved matches that lie before `frontier` and releases the text up to it.
     private func release(upTo frontier: Int, matches: [RawMatch], into output: inout FilterOutput) {
         var cursor = decided
-        let heldBack = repairer.originalCount - repairer.offsets.original(decided)
+        let heldBack = heldBackByteCount
         for match in matches where match.start >= decided {
             let rule = rules.rules[match.ruleIndex]
             let action = actions[match.ruleIndex]
