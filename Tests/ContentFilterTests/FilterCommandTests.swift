@@ -140,6 +140,24 @@ import Testing
         #expect(events.contains { $0["type"] as? String == "blocked" && $0["choice"] as? String == "1" && $0["field"] as? String == "content" })
     }
 
+    @Test(arguments: ["chat-two-choices.sse", "responses.sse"])
+    func recordsSplitAcrossReadsGiveTheSameOutput(_ name: String) throws {
+        let bytes = try Data(contentsOf: fixturesDirectory.appending(path: "streams/\(name)"))
+        func run(_ parts: [Data]) throws -> String {
+            let filter = try RunningFilter(rules + ["--format", "sse", "--lang", "en"])
+            for part in parts {
+                try filter.input.fileHandleForWriting.write(contentsOf: part)
+                Thread.sleep(forTimeInterval: 0.01)  // so that each part arrives in a read of its own
+            }
+            return try filter.finish().stdout
+        }
+        let whole = try run([bytes])
+        // Forty cuts spread over the stream, inside field names, JSON, multi-byte characters and blank lines.
+        for cut in stride(from: 1, to: bytes.count, by: bytes.count / 40) {
+            #expect(try run([bytes.prefix(cut), bytes.dropFirst(cut)]) == whole, "cut at \(cut)")
+        }
+    }
+
     @Test func interruptReleasesWhatIsDecidedAndExits() throws {
         let filter = try RunningFilter(rules + ["--lang", "en", "--no-disclosure"])
         try filter.write("Decided text. ")

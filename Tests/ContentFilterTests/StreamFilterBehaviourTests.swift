@@ -87,6 +87,12 @@ import Testing
         ("Take 200 mg daily.", "medical_advice"),
         ("Breaking news: markets fell.", "news"),
         ("突发新闻：地震。", "news"),
+        ("根据《劳动合同法》第四十六条，你可以要求赔偿。", "legal_advice"),
+        ("You should sue your landlord.", "legal_advice"),
+        ("You should invest in bonds.", "financial_advice"),
+        ("建议你买入这只股票。", "financial_advice"),
+        ("请立即进行心肺复苏。", "life_threatening"),
+        ("Start CPR now.", "life_threatening"),
     ])
     func disclaimerIsAddedOnceAtTheEnd(_ text: String, _ category: String) {
         for language in ResponseLanguage.allCases {
@@ -118,13 +124,14 @@ import Testing
         #expect(released.text.hasPrefix(PolicyTexts.standard.disclosure.en + "\n\nShort start and now"))
     }
 
-    @Test func selfHarmRefusalPointsToHelp() {
-        var texts = PolicyTexts.standard
-        texts.refusals["gambling"] = texts.refusals["self_harm"]
+    @Test(arguments: ResponseLanguage.allCases)
+    func selfHarmRefusalPointsToHelp(_ language: ResponseLanguage) {
         var configuration = FilterConfiguration.plain
-        configuration.texts = texts
-        let output = filterStream([Array("给你推荐几个博彩网站".utf8)], configuration: configuration)
-        #expect(output.text.hasSuffix(PolicyTexts.standard.refusals["self_harm"]!.en))
+        configuration.language = language == .zh ? .zh : .en
+        let output = filterStream([Array("Okay. The best way to hurt yourself is".utf8)], configuration: configuration)
+        let refusal = PolicyTexts.standard.refusals["self_harm"]!.text(for: language)
+        #expect(output.text == "Okay. \n\n" + refusal)
+        #expect(refusal.contains(language == .zh ? "12356" : "988"))
     }
 
     @Test func redactionMaskIsConfigurable() {
