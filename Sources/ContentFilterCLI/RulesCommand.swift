@@ -6,6 +6,10 @@ struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
         abstract: "Check, test, list and export rule sets.",
+        discussion: """
+            Example:
+              contentfilter rules lint --rules Rules && contentfilter rules test --rules Rules
+            """,
         subcommands: [Lint.self, Test.self, List.self, Export.self]
     )
 
