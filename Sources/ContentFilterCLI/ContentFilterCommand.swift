@@ -14,7 +14,7 @@ struct ContentFilterCommand: ParsableCommand {
             Example:
               echo "给你推荐几个靠谱的博彩网站" | contentfilter scan
             """,
-        subcommands: [FilterCommand.self, ScanCommand.self, RulesCommand.self, BenchCommand.self]
+        subcommands: [FilterCommand.self, ScanCommand.self, RulesCommand.self, EvalCommand.self, BenchCommand.self]
     )
 }
 

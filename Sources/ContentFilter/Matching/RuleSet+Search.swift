@@ -29,7 +29,9 @@ extension RuleSet {
             let result = patterns[ruleIndex].search(subject, from: position, partial: partial, startsInsideText: startsInsideText, scratch: scratch)
             switch result {
             case .match(let range):
-                matches.append(RawMatch(ruleIndex: ruleIndex, start: range.lowerBound, end: range.upperBound))
+                if rules[ruleIndex].verifier?.accepts(subject[range]) ?? true {
+                    matches.append(RawMatch(ruleIndex: ruleIndex, start: range.lowerBound, end: range.upperBound))
+                }
                 position = range.upperBound
             case .partial(let partialStart):
                 return .partial(start: partialStart)

@@ -37,6 +37,8 @@ public struct Rule: Sendable, Hashable {
     public let wordBoundary: Bool
     /// Unicode properties for `\w`, `\b`, `\d`.
     public let ucp: Bool
+    /// A check every match must also pass (check digits).
+    public let verifier: MatchVerifier?
     public let matchExamples: [Example]
     public let noMatchExamples: [Example]
     /// Where the rule starts.

@@ -12,7 +12,7 @@ struct RuleParser {
     private static let fileKeys = ["category", "rules"]
     private static let ruleKeys = [
         "id", "category", "action", "lang", "description", "patterns", "words", "words_file", "caseless",
-        "word_boundary", "ucp", "examples",
+        "word_boundary", "ucp", "verify", "examples",
     ]
     private static let exampleKeys = ["match", "no_match"]
 
@@ -86,6 +86,7 @@ struct RuleParser {
         let caseless = mapping["caseless"].flatMap { reader.bool($0, key: "caseless") }
         let wordBoundary = mapping["word_boundary"].flatMap { reader.bool($0, key: "word_boundary") } ?? false
         let ucp = mapping["ucp"].flatMap { reader.bool($0, key: "ucp") } ?? false
+        let verifier = mapping["verify"].flatMap { reader.choice($0, key: "verify", as: MatchVerifier.self) }
 
         let patternEntries = mapping["patterns"].map { reader.strings($0, key: "patterns") } ?? []
         var words = mapping["words"].map { reader.strings($0, key: "words").map(\.text) } ?? []
@@ -125,7 +126,7 @@ struct RuleParser {
         guard !reader.hasErrors(since: problemCount), let category, let action else { return }
         rules.append(Rule(
             id: id, category: category, action: action, language: language, description: description,
-            patterns: patternEntries.map(\.text), words: words, caseless: caseless, wordBoundary: wordBoundary, ucp: ucp,
+            patterns: patternEntries.map(\.text), words: words, caseless: caseless, wordBoundary: wordBoundary, ucp: ucp, verifier: verifier,
             matchExamples: matchExamples, noMatchExamples: noMatchExamples, location: at))
     }
 
