@@ -114,8 +114,44 @@ import Testing
         #expect(export.stdout.contains("(?i)(?<![A-Za-z0-9_])sex chat(?![A-Za-z0-9_])"))
     }
 
+    @Test func evalCountsPerCategoryAndLanguage() throws {
+        let file = fixturesDirectory.appending(path: "evaluation/sample.jsonl").path
+        let result = try run(["eval", "--json", "--rules", Self.fixtureRulesPath, file])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        #expect(report["rows"] as? Int == 10)
+        #expect(report["unjudged_rows"] as? Int == 1)
+        let rows = report["categories"] as! [[String: Any]]
+        func row(_ category: String, _ lang: String) -> [String: Any] {
+            rows.first { $0["category"] as? String == category && $0["lang"] as? String == lang }!
+        }
+        // One gambling positive caught, one missed, nothing else flagged as gambling.
+        #expect(row("gambling", "zh")["tp"] as? Int == 1)
+        #expect(row("gambling", "zh")["fn"] as? Int == 1)
+        #expect(row("gambling", "zh")["precision"] as? Double == 1)
+        #expect(row("gambling", "zh")["recall"] as? Double == 0.5)
+        // The benign "Call us at …" row is redacted: a privacy false positive and a benign false positive.
+        #expect(row("privacy", "en")["fp"] as? Int == 1)
+        #expect(row("privacy", "en")["precision"] as? Double == 0)
+        #expect(row("privacy", "zh")["recall"] as? Double == 1)
+        let benign = report["benign"] as! [String: [String: Any]]
+        #expect(benign["en"]?["rows"] as? Int == 3)
+        #expect(benign["en"]?["false_positives"] as? Int == 1)
+        #expect(benign["zh"]?["false_positives"] as? Int == 0)
+    }
+
+    @Test func evalRejectsMalformedRowsWithTheirLine() throws {
+        let directory = try temporaryDirectory(["rows.jsonl": "{\"text\": \"ok\", \"labels\": [], \"lang\": \"en\"}\n{\"text\": 3}\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appending(path: "rows.jsonl").path
+        let result = try run(["eval", "--rules", Self.fixtureRulesPath, path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(path):2: not a row"))
+        #expect(result.stdout.isEmpty)
+    }
+
     @Test func everyCommandHasHelpWithAnExample() throws {
-        for command in [["scan"], ["rules", "lint"], ["rules", "test"], ["rules", "list"], ["rules", "export"]] {
+        for command in [["filter"], ["scan"], ["eval"], ["bench"], ["rules", "lint"], ["rules", "test"], ["rules", "list"], ["rules", "export"]] {
             let help = try run(command + ["--help"])
             #expect(help.status == 0)
             #expect(help.stdout.contains("contentfilter " + command.joined(separator: " ")), "\(command)")
