@@ -45,6 +45,7 @@ struct BenchCommand: ParsableCommand {
         var heldBackP99: Int?
         var heldBackMax: Int?
         var streamMatchEvents: Int?
+        var idleStreamBytes: Int?
         var peakMemoryMiB = 0.0
     }
 
@@ -96,6 +97,7 @@ struct BenchCommand: ParsableCommand {
             report.heldBackP99 = sortedHeldBack[sortedHeldBack.count * 99 / 100]
             report.heldBackMax = sortedHeldBack.last
             report.streamMatchEvents = events
+            report.idleStreamBytes = idleStreamBytes(rules: rules, sample: text.prefix(chunk))
         }
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
@@ -114,8 +116,32 @@ struct BenchCommand: ParsableCommand {
             print("stream, \(chunk)-byte chunks: \(format(report.chunkNanosecondsP50!)) ns p50, \(format(report.chunkNanosecondsP99!)) ns p99 per chunk; "
                   + "\(report.streamMatchEvents!) match events")
             print("held back: mean \(format(report.heldBackMean!)), p50 \(report.heldBackP50!), p99 \(report.heldBackP99!), max \(report.heldBackMax!) bytes")
+            print("memory per idle stream: \(report.idleStreamBytes!) bytes")
         }
         print("peak memory: \(format(report.peakMemoryMiB)) MiB")
+    }
+
+    /// Resident memory per stream that has been fed one chunk and waits for the next, measured over
+    /// 10,000 such streams.
+    private func idleStreamBytes(rules: RuleSet, sample: Data) -> Int {
+        let count = 10_000
+        let before = residentBytes()
+        var output = FilterOutput()
+        let streams = (0..<count).map { _ in
+            let filter = StreamFilter(rules: rules)
+            filter.feed(sample, into: &output)
+            output.removeAll()
+            return filter
+        }
+        let after = residentBytes()
+        return withExtendedLifetime(streams) { (after - before) / count }
+    }
+
+    /// The process's resident memory now, from /proc/self/statm.
+    private func residentBytes() -> Int {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let pages = statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
     private func seconds(_ duration: Duration) -> Double {
