@@ -278,7 +278,8 @@ struct SSEStreamFilter: ResponseStreamFilter {
             configuration.texts.disclaimers = [:]
             configuration.texts.genericDisclaimer = LocalizedText(zh: "", en: "")
         }
-        let stream = TextStream(filter: StreamFilter(rules: rules, configuration: configuration))
+        // The Responses API repeats each full text at its end, so its streams keep what they released.
+        let stream = TextStream(filter: StreamFilter(rules: rules, configuration: configuration), keepsReleasedText: dialect == .responses)
         streams[key] = stream
         return stream
     }
@@ -321,14 +322,17 @@ struct SSEStreamFilter: ResponseStreamFilter {
 /// text at the end, everything it released.
 final class TextStream {
     let filter: StreamFilter
-    private(set) var released: [UInt8] = []
+    private let keepsReleasedText: Bool
+    private var released: [UInt8] = []
     private var output = FilterOutput()
     private(set) var isFinished = false
 
-    init(filter: StreamFilter) {
+    init(filter: StreamFilter, keepsReleasedText: Bool) {
         self.filter = filter
+        self.keepsReleasedText = keepsReleasedText
     }
 
+    /// Everything the stream released, for streams that keep it.
     var releasedText: String { String(decoding: released, as: UTF8.self) }
 
     func feed(_ text: String, events: EventLog?, context: [String: String]) -> String {
@@ -344,7 +348,7 @@ final class TextStream {
 
     private func drain(events: EventLog?, context: [String: String]) -> String {
         defer { output.removeAll() }
-        released += output.bytes
+        if keepsReleasedText { released += output.bytes }
         events?.write(output.events, context: context)
         return output.text
     }

@@ -165,7 +165,7 @@ public final class StreamFilter {
             injectStart(into: &output)
         }
         while case .open = state, decided < bufferEnd {
-            let windowEnd = self.windowEnd(final: final)
+            let windowEnd = self.windowEnd()
             let isLastWindow = windowEnd == bufferEnd
             let outcome = scanWindow(upTo: windowEnd, partial: !(final && isLastWindow), into: &output)
             if case .undecided(let holdingRule) = outcome {
@@ -179,7 +179,7 @@ public final class StreamFilter {
 
     /// The end of the next window to scan: at most `maximumHoldBack` bytes past `decided`, on a
     /// character boundary.
-    private func windowEnd(final: Bool) -> Int {
+    private func windowEnd() -> Int {
         let cap = max(configuration.maximumHoldBack, 4)
         guard bufferEnd - decided > cap else { return bufferEnd }
         var end = decided + cap
