@@ -114,6 +114,8 @@ struct SSEStreamFilter: ResponseStreamFilter {
             guard !endedChoices.contains(index) else { continue }
             var delta = choice["delta"] as? [String: Any] ?? [:]
             filterDelta(&delta, choice: index, events: events)
+            // Log probabilities list the unfiltered tokens: they never pass.
+            if let logprobs = choice["logprobs"], !(logprobs is NSNull) { choice["logprobs"] = NSNull() }
             let blocked = streams.contains { $0.key.hasPrefix("\(index)/") && $0.value.filter.isBlocked }
             let reason: Any? = blocked ? "content_filter" : choice["finish_reason"].flatMap { $0 is NSNull ? nil : $0 }
             if let reason {
@@ -141,22 +143,21 @@ struct SSEStreamFilter: ResponseStreamFilter {
         return records
     }
 
+    /// The texts of a chat delta other than tool calls, by their path in the delta.
+    private static let deltaTextFields = ["content", "refusal", "reasoning_content", "function_call.arguments", "audio.transcript"]
+
     /// Replaces every text of a chat delta with what its stream releases.
     private mutating func filterDelta(_ delta: inout [String: Any], choice: Int, events: EventLog?) {
-        for field in ["content", "refusal", "reasoning_content"] {
-            if let text = delta[field] as? String {
-                delta[field] = stream("\(choice)/\(field)", isContent: field == "content").feed(text, events: events, context: ["choice": "\(choice)", "field": field])
-            }
+        var fields = Self.deltaTextFields
+        for (position, call) in ((delta["tool_calls"] as? [[String: Any]]) ?? []).enumerated() {
+            fields.append("tool_calls.\(call["index"] as? Int ?? position).function.arguments")
         }
-        guard var calls = delta["tool_calls"] as? [[String: Any]] else { return }
-        for position in calls.indices {
-            guard var function = calls[position]["function"] as? [String: Any], let arguments = function["arguments"] as? String else { continue }
-            let call = calls[position]["index"] as? Int ?? position
-            let field = "tool_calls.\(call).function.arguments"
-            function["arguments"] = stream("\(choice)/\(field)", isContent: false).feed(arguments, events: events, context: ["choice": "\(choice)", "field": field])
-            calls[position]["function"] = function
+        for field in fields {
+            guard let text = Self.text(at: field, in: delta) else { continue }
+            let released = stream("\(choice)/\(field)", isContent: field == "content")
+                .feed(text, events: events, context: ["choice": "\(choice)", "field": field])
+            Self.setText(released, at: field, in: &delta)
         }
-        delta["tool_calls"] = calls
     }
 
     /// Finishes every stream of a choice, appending each tail to its field of `delta`.
@@ -165,20 +166,47 @@ struct SSEStreamFilter: ResponseStreamFilter {
             let field = String(key.dropFirst("\(choice)/".count))
             let tail = streams[key]!.finish(events: events, context: ["choice": "\(choice)", "field": field])
             guard !tail.isEmpty else { continue }
-            if field.hasPrefix("tool_calls.") {
-                // A tool call's tail goes out as a further arguments delta of that call.
-                let call = Int(field.split(separator: ".")[1]) ?? 0
-                var calls = delta["tool_calls"] as? [[String: Any]] ?? []
-                calls.append(["index": call, "function": ["arguments": tail]])
-                delta["tool_calls"] = calls
-            } else {
-                delta[field] = (delta[field] as? String ?? "") + tail
-            }
+            Self.setText((Self.text(at: field, in: delta) ?? "") + tail, at: field, in: &delta)
+        }
+    }
+
+    /// The text at a field path of a delta: `content`, `audio.transcript`, `tool_calls.2.function.arguments`
+    /// (the tool call with `index` 2).
+    private static func text(at field: String, in delta: [String: Any]) -> String? {
+        let path = field.split(separator: ".").map(String.init)
+        if path[0] == "tool_calls" {
+            let call = ((delta["tool_calls"] as? [[String: Any]]) ?? []).first { $0["index"] as? Int == Int(path[1]) }
+            return (call?["function"] as? [String: Any])?["arguments"] as? String
+        }
+        return path.count == 1 ? delta[field] as? String : (delta[path[0]] as? [String: Any])?[path[1]] as? String
+    }
+
+    /// Sets the text at a field path of a delta, adding the objects on the way (for a tail, the tool call
+    /// with that `index`).
+    private static func setText(_ text: String, at field: String, in delta: inout [String: Any]) {
+        let path = field.split(separator: ".").map(String.init)
+        if path[0] == "tool_calls" {
+            let index = Int(path[1]) ?? 0
+            var calls = delta["tool_calls"] as? [[String: Any]] ?? []
+            let position = calls.firstIndex { $0["index"] as? Int == index } ?? {
+                calls.append(["index": index, "function": [String: Any]()])
+                return calls.count - 1
+            }()
+            var function = calls[position]["function"] as? [String: Any] ?? [:]
+            function["arguments"] = text
+            calls[position]["function"] = function
+            delta["tool_calls"] = calls
+        } else if path.count == 1 {
+            delta[field] = text
+        } else {
+            var object = delta[path[0]] as? [String: Any] ?? [:]
+            object[path[1]] = text
+            delta[path[0]] = object
         }
     }
 
     private static func carriesText(_ delta: [String: Any]) -> Bool {
-        ["content", "refusal", "reasoning_content"].contains { !((delta[$0] as? String) ?? "").isEmpty }
+        deltaTextFields.contains { !(text(at: $0, in: delta) ?? "").isEmpty }
             || ((delta["tool_calls"] as? [[String: Any]]) ?? []).contains {
                 !((($0["function"] as? [String: Any])?["arguments"] as? String) ?? "").isEmpty
             }
@@ -205,6 +233,8 @@ struct SSEStreamFilter: ResponseStreamFilter {
             let context = ["stream": key]
             if let deltaField, let text = event[deltaField] as? String {
                 event[deltaField] = stream(key, isContent: kind == "output_text").feed(text, events: events, context: context)
+                // Log probabilities list the unfiltered tokens: they never pass.
+                if event["logprobs"] != nil { event["logprobs"] = [Any]() }
                 return [.upstream(event)]
             }
             if let doneField {

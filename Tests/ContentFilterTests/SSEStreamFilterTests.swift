@@ -100,6 +100,21 @@ import Testing
         #expect(!text.contains("[DONE]"))
     }
 
+    @Test func logprobsAudioTranscriptsAndLegacyFunctionCallsLeakNothing() {
+        let records = [
+            #"{"id":"x","choices":[{"index":0,"delta":{"content":"call 13800138000"},"logprobs":{"content":[{"token":"13800138000","logprob":-0.1}]},"finish_reason":null}]}"#,
+            #"{"id":"x","choices":[{"index":0,"delta":{"audio":{"id":"a","transcript":"call 1380013"}},"finish_reason":null}]}"#,
+            #"{"id":"x","choices":[{"index":0,"delta":{"audio":{"transcript":"8000 now"}},"finish_reason":null}]}"#,
+            #"{"id":"x","choices":[{"index":0,"delta":{"function_call":{"name":"f","arguments":"{\"p\":\"13800138000\"}"}},"finish_reason":"stop"}]}"#,
+        ]
+        let input = Array(records.map { "data: \($0)\n\n" }.joined().utf8)
+        let text = Self.run([input[...]]).text
+        #expect(!text.contains("13800138000"))
+        #expect(!text.contains("1380013"))
+        #expect(text.contains(#""logprobs":null"#))
+        #expect(text.components(separatedBy: "[redacted]").count == 4, "\(text)")
+    }
+
     @Test func invalidJSONIsDroppedAndReported() throws {
         let input = Array("data: {\"choices\": [\ndata: not json\n\ndata: [DONE]\n\n".utf8)
         let result = Self.run([input[...]])
