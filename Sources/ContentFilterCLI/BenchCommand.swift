@@ -57,6 +57,10 @@ struct BenchCommand: ParsableCommand {
         report.compileSeconds = seconds(clock.measure { rules = try? ruleOptions.load() })
         guard let rules else { _ = try ruleOptions.load(); return }
         report.rules = rules.rules.count
+        if let chunk {
+            // Before the scans: memory they free would be reused by the streams and hide their cost.
+            report.idleStreamBytes = idleStreamBytes(rules: rules, sample: text.prefix(chunk))
+        }
 
         var result: ScanResult!
         let scanTime = clock.measure { result = rules.scan(bytes: text) }
@@ -97,7 +101,6 @@ struct BenchCommand: ParsableCommand {
             report.heldBackP99 = sortedHeldBack[sortedHeldBack.count * 99 / 100]
             report.heldBackMax = sortedHeldBack.last
             report.streamMatchEvents = events
-            report.idleStreamBytes = idleStreamBytes(rules: rules, sample: text.prefix(chunk))
         }
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
