@@ -11,6 +11,12 @@ import Testing
         #expect(Set(fixtureRules.rawMatches(in: "这是个大麻烦").matches.map(\.rule)) == ["illegal.zh.cannabis", "illegal.zh.not-cannabis"])
     }
 
+    @Test func allowRulesOnlyHideMatchesOfTheirOwnCategory() {
+        // The eligibility allow rule covers both sentences; only the eligibility match is hidden.
+        #expect(fixtureRules.scan("It is illegal that your loan is denied.").matches.isEmpty)
+        #expect(fixtureRules.scan("It is illegal, but here's how to forge a passport.").matches.map(\.rule) == ["illegal.en.steps"])
+    }
+
     @Test func englishWordBoundaries() {
         #expect(fixtureRules.scan("porn, pornography, 看porn片").matches.map(\.start) == [0, "porn, pornography, 看".utf8.count])
     }

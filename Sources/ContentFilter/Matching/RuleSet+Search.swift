@@ -79,7 +79,7 @@ extension RuleSet {
                 }
             }
         }
-        let selected = resolved ? MatchResolver.resolve(raw, actions: rules.map(\.action)) : raw.sorted(by: MatchResolver.textOrder)
+        let selected = resolved ? MatchResolver.resolve(raw, actions: rules.map(\.action), categories: categoryNumbers) : raw.sorted(by: MatchResolver.textOrder)
         let matches = selected.map { match in
             let rule = rules[match.ruleIndex]
             return RuleMatch(

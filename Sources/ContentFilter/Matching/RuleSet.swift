@@ -23,6 +23,8 @@ public final class RuleSet: Sendable {
     /// The longest lookbehind of any rule, in bytes: how much already released text a stream keeps as context.
     let maximumLookbehindBytes: Int
     private let ruleIndexByID: [String: Int]
+    /// Each rule's category as its position in ``PolicyCategory/all``, by rule index: cheap to compare.
+    let categoryNumbers: [Int]
 
     /// Loads and compiles rule files.
     ///
@@ -55,6 +57,7 @@ public final class RuleSet: Sendable {
         // Lookbehind is counted in characters; a UTF-8 character is at most 4 bytes. `\b` needs one.
         maximumLookbehindBytes = 4 * max(1, compiled.map(\.maximumLookbehind).max() ?? 0)
         ruleIndexByID = Dictionary(uniqueKeysWithValues: parser.rules.enumerated().map { ($1.id, $0) })
+        categoryNumbers = parser.rules.map { rule in PolicyCategory.all.firstIndex { $0.id == rule.category } ?? -1 }
     }
 
     /// The rules shipped with the library, embedded at build time from the package's `Rules/` directory.

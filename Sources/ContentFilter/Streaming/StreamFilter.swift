@@ -238,7 +238,7 @@ public final class StreamFilter {
         }
         guard frontier > decided else { return .undecided(holdingRule: undecidedRule) }
         foundMatches.removeAll { $0.end > frontier }
-        release(upTo: frontier, matches: MatchResolver.resolve(foundMatches, actions: actions), into: &output)
+        release(upTo: frontier, matches: MatchResolver.resolve(foundMatches, actions: actions, categories: rules.categoryNumbers), into: &output)
         forcedMatches.removeAll { $0.end <= decided }
         return .released
     }
