@@ -33,7 +33,7 @@ struct ScanCommand: ParsableCommand {
             let file = files.isEmpty ? nil : path
             for match in result.matches {
                 blocked = blocked || match.action == .block
-                print(json ? jsonLine(match, file: file) : textLine(match, file: file))
+                print(json ? try jsonLine(match, file: file) : textLine(match, file: file))
             }
             for failure in result.failures {
                 printError("\(file ?? "stdin"): \(failure.rule): search stopped at byte \(failure.offset): \(failure.error)")
@@ -65,7 +65,7 @@ struct ScanCommand: ParsableCommand {
         }
     }
 
-    private func jsonLine(_ match: RuleMatch, file: String?) -> String {
-        String(decoding: try! JSONEncoder.lines.encode(JSONMatch(match: match, file: file)), as: UTF8.self)
+    private func jsonLine(_ match: RuleMatch, file: String?) throws -> String {
+        String(decoding: try JSONEncoder.lines.encode(JSONMatch(match: match, file: file)), as: UTF8.self)
     }
 }
