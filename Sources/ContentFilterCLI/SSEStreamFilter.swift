@@ -116,7 +116,7 @@ struct SSEStreamFilter: ResponseStreamFilter {
             filterDelta(&delta, choice: index, events: events)
             // Log probabilities list the unfiltered tokens: they never pass.
             if let logprobs = choice["logprobs"], !(logprobs is NSNull) { choice["logprobs"] = NSNull() }
-            let blocked = streams.contains { $0.key.hasPrefix("\(index)/") && $0.value.filter.isBlocked }
+            let blocked = isBlocked(choice: index)
             let reason: Any? = blocked ? "content_filter" : choice["finish_reason"].flatMap { $0 is NSNull ? nil : $0 }
             if let reason {
                 finishStreams(ofChoice: index, into: &delta, events: events)
@@ -203,6 +203,11 @@ struct SSEStreamFilter: ResponseStreamFilter {
             object[path[1]] = text
             delta[path[0]] = object
         }
+    }
+
+    /// Whether any stream of a chat choice was blocked.
+    private func isBlocked(choice: Int) -> Bool {
+        streams.contains { $0.key.hasPrefix("\(choice)/") && $0.value.filter.isBlocked }
     }
 
     private static func carriesText(_ delta: [String: Any]) -> Bool {
@@ -325,7 +330,7 @@ struct SSEStreamFilter: ResponseStreamFilter {
             for choice in Set(open.compactMap { Int($0.split(separator: "/")[0]) }).sorted() where !endedChoices.contains(choice) {
                 var delta: [String: Any] = [:]
                 finishStreams(ofChoice: choice, into: &delta, events: events)
-                wasBlocked = wasBlocked || streams.contains { $0.key.hasPrefix("\(choice)/") && $0.value.filter.isBlocked }
+                wasBlocked = wasBlocked || isBlocked(choice: choice)
                 if Self.carriesText(delta) { choices.append(["index": choice, "delta": delta, "finish_reason": NSNull()]) }
             }
             if !choices.isEmpty { output += Array(addedRecord(envelope.merging(["choices": choices]) { $1 }).utf8) }

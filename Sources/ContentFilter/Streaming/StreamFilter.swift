@@ -113,25 +113,20 @@ public final class StreamFilter {
     /// at the very end resolve, then appends the rest, the triggered disclaimers and an end-position
     /// disclosure to `output`. Further calls do nothing.
     public func finish(into output: inout FilterOutput) {
-        switch state {
-        case .finished:
-            return
-        case .blocked(let rule, let category):
-            output.events.append(FilterEvent(type: .blocked, rule: rule, category: category, action: .block,
-                                             start: blockStart, end: repairer.originalCount))
-        case .open:
+        if case .finished = state { return }
+        if case .open = state {
             repairer.finish(into: &buffer) { span in
                 output.events.append(FilterEvent(type: .invalidUTF8, start: span.lowerBound, end: span.upperBound))
             }
             process(final: true, into: &output)
-            if case .blocked(let rule, let category) = state {
-                output.events.append(FilterEvent(type: .blocked, rule: rule, category: category, action: .block,
-                                                 start: blockStart, end: repairer.originalCount))
-            } else if !configuration.dryRun {
-                for category in disclaimedCategories {
-                    let text = configuration.texts.disclaimers[category] ?? configuration.texts.genericDisclaimer
-                    inject(text.text(for: resolvedLanguage), separatedBefore: true, into: &output)
-                }
+        }
+        if case .blocked(let rule, let category) = state {
+            output.events.append(FilterEvent(type: .blocked, rule: rule, category: category, action: .block,
+                                             start: blockStart, end: repairer.originalCount))
+        } else if !configuration.dryRun {
+            for category in disclaimedCategories {
+                let text = configuration.texts.disclaimers[category] ?? configuration.texts.genericDisclaimer
+                inject(text.text(for: resolvedLanguage), separatedBefore: true, into: &output)
             }
         }
         if configuration.disclosurePosition == .end && !configuration.dryRun {
