@@ -44,6 +44,95 @@ extension RuleSet {
         return .complete
     }
 
+    /// Searches every rule over `subject` from `start`: PCRE2's find-all for each rule, appended to
+    /// `matches`. The prefilter limits PCRE2 to the rules, and the places, where a match can be.
+    ///
+    /// - Parameters:
+    ///   - ruleStart: where each rule's search starts (at least `start`; a stream moves one rule past an
+    ///     overflow).
+    ///   - ended: called for each rule whose search did not complete (a partial match or a failure).
+    func searchAllRules(
+        in subject: UnsafeBufferPointer<UInt8>,
+        from start: Int,
+        ruleStart: (Int) -> Int = { _ in 0 },
+        partial: Bool,
+        startsInsideText: Bool = false,
+        scratch: SearchScratch,
+        into matches: inout [RawMatch],
+        ended: (Int, RuleSearchEnd) -> Void
+    ) {
+        func searchWhole(_ rule: Int, from offset: Int) {
+            let from = max(offset, ruleStart(rule))
+            guard from < subject.count else { return }
+            let end = searchRule(rule, in: subject, from: from, partial: partial, startsInsideText: startsInsideText, scratch: scratch.pcre2, into: &matches)
+            if end != .complete { ended(rule, end) }
+        }
+        guard let prefilter else {
+            for rule in rules.indices { searchWhole(rule, from: start) }
+            return
+        }
+        let hasCaseVariants = prefilter.findCandidates(in: subject, from: start, partial: partial, into: &scratch.prefilter)
+        for rule in prefilter.residual(hasCaseVariants: hasCaseVariants, partial: partial) { searchWhole(rule, from: start) }
+        let candidates = scratch.prefilter.candidates
+        var first = 0
+        while first < candidates.count {
+            let rule = candidates[first].rule
+            var last = first
+            while last < candidates.count && candidates[last].rule == rule { last += 1 }
+            defer { first = last }
+            if case .keyword(let length, let boundaryBefore, let boundaryAfter, let foldsOutsideASCII) = prefilter.plans[rule] {
+                guard !(foldsOutsideASCII && hasCaseVariants) else { continue }
+                var excluded = max(start, ruleStart(rule))
+                for candidate in candidates[first..<last] where candidate.position >= excluded {
+                    let position = candidate.position, end = position + length
+                    if end > subject.count || (partial && boundaryAfter && end == subject.count) {
+                        // The literal, or the character after it, is still to come.
+                        ended(rule, .partial(start: position))
+                        break
+                    }
+                    if boundaryBefore && subject.isWordCharacter(at: position - 1) == subject.isWordCharacter(at: position) { continue }
+                    if boundaryAfter && subject.isWordCharacter(at: end - 1) == subject.isWordCharacter(at: end) { continue }
+                    matches.append(RawMatch(ruleIndex: rule, start: position, end: end))
+                    excluded = end
+                }
+                continue
+            }
+            guard case .literalDriven(let lead, _, let foldsOutsideASCII) = prefilter.plans[rule],
+                  !(foldsOutsideASCII && hasCaseVariants), !(partial && lead == nil) else { continue }
+            var excluded = max(start, ruleStart(rule))
+            var end = RuleSearchEnd.complete
+            for candidate in candidates[first..<last] where candidate.position >= excluded {
+                let from = lead.map { max(excluded, subject.characterStart(atOrBefore: candidate.position - $0)) } ?? excluded
+                switch patterns[rule].search(subject, from: from, partial: partial, startsInsideText: startsInsideText,
+                                             latestStart: candidate.position, scratch: scratch.pcre2) {
+                case .match(let range):
+                    if rules[rule].verifier?.accepts(subject[range]) ?? true {
+                        matches.append(RawMatch(ruleIndex: rule, start: range.lowerBound, end: range.upperBound))
+                    }
+                    excluded = range.upperBound
+                case .noMatch:
+                    excluded = candidate.position + UTF8Repairer.sequenceLength(ofCharacterStartingWith: subject[candidate.position])
+                case .partial(let partialStart):
+                    end = .partial(start: partialStart)
+                case .failure(let error):
+                    end = .failed(error, at: from)
+                }
+                if end != .complete { break }
+            }
+            if end == .complete, partial, let lead, lead > 0, case .literalDriven(_, let longest, _) = prefilter.plans[rule] {
+                // A match may have begun within `lead` bytes of a literal that has not arrived yet.
+                searchWhole(rule, from: max(excluded, subject.characterStart(atOrBefore: subject.count - lead - longest + 1)))
+            } else if end != .complete {
+                ended(rule, end)
+            }
+        }
+        guard partial else { return }
+        for rule in prefilter.tailSearchedRules where !candidates.containsRule(rule) {
+            guard case .literalDriven(let lead?, let longest, _) = prefilter.plans[rule] else { continue }
+            searchWhole(rule, from: max(start, subject.characterStart(atOrBefore: subject.count - lead - longest + 1)))
+        }
+    }
+
     /// Raw matches of every rule in `text`, before overlaps between rules are resolved.
     ///
     /// The matches of each rule are PCRE2's find-all; ``scan(_:)`` applies ``MatchResolver`` to them.
@@ -69,16 +158,17 @@ extension RuleSet {
     }
 
     private func search(_ text: ValidUTF8Text, resolved: Bool) -> ScanResult {
-        let scratch = PCRE2MatchScratch(context: matchContext)
+        let scratch = SearchScratch(context: matchContext)
         var raw: [RawMatch] = []
         var failures: [SearchFailure] = []
         text.bytes.withUnsafeBufferPointer { subject in
-            for index in rules.indices {
-                if case .failed(let error, let offset) = searchRule(index, in: subject, from: 0, partial: false, scratch: scratch, into: &raw) {
-                    failures.append(SearchFailure(rule: rules[index].id, offset: text.offsets.original(offset), error: error))
+            searchAllRules(in: subject, from: 0, partial: false, scratch: scratch, into: &raw) { rule, end in
+                if case .failed(let error, let offset) = end {
+                    failures.append(SearchFailure(rule: rules[rule].id, offset: text.offsets.original(offset), error: error))
                 }
             }
         }
+        failures.sort { ($0.offset, $0.rule) < ($1.offset, $1.rule) }
         let selected = resolved ? MatchResolver.resolve(raw, actions: rules.map(\.action), categories: categoryNumbers) : raw.sorted(by: MatchResolver.textOrder)
         let matches = selected.map { match in
             let rule = rules[match.ruleIndex]
@@ -88,5 +178,42 @@ extension RuleSet {
                 text: String(decoding: text.bytes[match.start..<match.end], as: UTF8.self))
         }
         return ScanResult(matches: matches, failures: failures)
+    }
+}
+
+/// The reusable state of one search or one stream: PCRE2 match data and the prefilter's buffers.
+///
+/// Not `Sendable`: one scratch serves one search at a time.
+final class SearchScratch {
+    let pcre2: PCRE2MatchScratch
+    var prefilter = RulePrefilter.Scratch()
+
+    init(context: PCRE2MatchContext) { pcre2 = PCRE2MatchScratch(context: context) }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// The start of the character that contains `offset` (clamped to the buffer).
+    func characterStart(atOrBefore offset: Int) -> Int {
+        var position = Swift.max(0, Swift.min(offset, count))
+        while position > 0 && position < count && self[position] & 0xC0 == 0x80 { position -= 1 }
+        return position
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// Whether the byte at `offset` is an ASCII word character (`\w` without UCP); outside the buffer, no.
+    @inline(__always)
+    func isWordCharacter(at offset: Int) -> Bool {
+        guard offset >= 0 && offset < count else { return false }
+        let byte = self[offset]
+        return byte == UInt8(ascii: "_") || (byte &- 0x30) < 10 || ((byte | 0x20) &- 0x61) < 26
+    }
+}
+
+extension [RulePrefilter.Candidate] {
+    /// Whether a candidate of `rule` is in this array, which is sorted by rule.
+    func containsRule(_ rule: Int) -> Bool {
+        let index = partitioningIndex { $0.rule >= rule }
+        return index < count && self[index].rule == rule
     }
 }

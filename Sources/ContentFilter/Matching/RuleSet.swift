@@ -19,6 +19,8 @@ public final class RuleSet: Sendable {
     public let limits: SearchLimits
 
     let patterns: [PCRE2Pattern]
+    /// `nil` when the set was built without one (the plain baseline: every rule searched in full).
+    let prefilter: RulePrefilter?
     let matchContext: PCRE2MatchContext
     /// The longest lookbehind of any rule, in bytes: how much already released text a stream keeps as context.
     let maximumLookbehindBytes: Int
@@ -31,8 +33,11 @@ public final class RuleSet: Sendable {
     /// - Parameters:
     ///   - sources: where to read rules from; the default is the shipped set.
     ///   - limits: the PCRE2 limits for every search.
+    ///   - usesPrefilter: search only the rules whose required literals occur, and only around them (the
+    ///     default). `false` runs every rule's pattern over the whole text: the same matches, slower; a
+    ///     baseline for benchmarks and tests.
     /// - Throws: ``RuleLoadError`` with every problem found (errors and warnings) if any is an error.
-    public init(sources: [RuleSource] = [.shipped], limits: SearchLimits = SearchLimits()) throws(RuleLoadError) {
+    public init(sources: [RuleSource] = [.shipped], limits: SearchLimits = SearchLimits(), usesPrefilter: Bool = true) throws(RuleLoadError) {
         var parser = RuleParser()
         for source in sources { parser.parse(source) }
         var problems = parser.problems.sorted { ($0.location.file, $0.location.line) < ($1.location.file, $1.location.line) }
@@ -53,6 +58,7 @@ public final class RuleSet: Sendable {
         warnings = problems
         self.limits = limits
         patterns = compiled
+        prefilter = usesPrefilter ? RulePrefilter(patterns: parser.rules.map { (Self.combinedPattern(of: $0), $0.caseless ?? false, $0.verifier == nil && !$0.ucp) }) : nil
         matchContext = PCRE2MatchContext(limits: limits)
         // Lookbehind is counted in characters; a UTF-8 character is at most 4 bytes. `\b` needs one.
         maximumLookbehindBytes = 4 * max(1, compiled.map(\.maximumLookbehind).max() ?? 0)
@@ -70,6 +76,13 @@ public final class RuleSet: Sendable {
             preconditionFailure("the shipped rules do not load; this is a build defect:\n\(error)")
         }
     }()
+
+    /// How many rules the literal prefilter cannot narrow (PCRE2 searches them over every text); all of
+    /// them when the set was built without the prefilter.
+    public var residualRuleCount: Int {
+        guard let prefilter else { return rules.count }
+        return prefilter.plans.filter { $0 == .residual }.count
+    }
 
     /// The rule with this id.
     public func rule(withID id: String) -> Rule? { ruleIndexByID[id].map { rules[$0] } }

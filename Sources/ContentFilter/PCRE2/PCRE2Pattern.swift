@@ -7,7 +7,8 @@ struct PCRE2CompileOptions: Sendable, Hashable {
     var ucp = false
 
     var rawValue: UInt32 {
-        var options = UInt32(PCRE2_UTF) | UInt32(PCRE2_NEVER_BACKSLASH_C)
+        // USE_OFFSET_LIMIT lets the prefilter confine a search to matches that start by a given offset.
+        var options = UInt32(PCRE2_UTF) | UInt32(PCRE2_NEVER_BACKSLASH_C) | UInt32(PCRE2_USE_OFFSET_LIMIT)
         if caseless { options |= UInt32(PCRE2_CASELESS) }
         if ucp { options |= UInt32(PCRE2_UCP) }
         return options
@@ -63,11 +64,13 @@ final class PCRE2Pattern: @unchecked Sendable {
     ///     reported as `.partial`.
     ///   - startsInsideText: the subject is a window that begins after the start of the text, so `^` must not
     ///     match at its first byte (`PCRE2_NOTBOL`).
+    ///   - latestStart: if given, only matches that start at or before this offset count.
     func search(
         _ subject: UnsafeBufferPointer<UInt8>,
         from startOffset: Int,
         partial: Bool,
         startsInsideText: Bool = false,
+        latestStart: Int? = nil,
         scratch: PCRE2MatchScratch
     ) -> PCRE2SearchResult {
         var options = UInt32(PCRE2_NO_UTF_CHECK) | UInt32(PCRE2_NOTEMPTY)
@@ -75,7 +78,8 @@ final class PCRE2Pattern: @unchecked Sendable {
         if startsInsideText { options |= UInt32(PCRE2_NOTBOL) }
         // An empty buffer may have no base address; PCRE2 accepts any pointer for a zero-length subject.
         let base = subject.baseAddress ?? UnsafePointer(bitPattern: 1)!
-        let rc = pcre2_match_8(code, base, subject.count, startOffset, options, scratch.matchData, scratch.context.pointer)
+        scratch.setLatestStart(latestStart)
+        let rc = pcre2_match_8(code, base, subject.count, startOffset, options, scratch.matchData, scratch.context)
         let ovector = pcre2_get_ovector_pointer_8(scratch.matchData)!
         switch rc {
         case 1...: return .match(Int(ovector[0])..<Int(ovector[1]))
@@ -121,17 +125,28 @@ final class PCRE2MatchContext: @unchecked Sendable {
     deinit { pcre2_match_context_free_8(pointer) }
 }
 
-/// Per-search scratch: PCRE2 match data (one offset pair) and the shared limits.
+/// Per-search scratch: PCRE2 match data (one offset pair) and a match context with the limits.
 ///
 /// Not `Sendable`: one scratch serves one search at a time. Each scan or stream owns its own.
 final class PCRE2MatchScratch {
     let matchData: OpaquePointer
-    let context: PCRE2MatchContext
+    /// A copy of the shared context, so that the offset limit can change per search.
+    let context: OpaquePointer
+    private var latestStart: Int?
 
     init(context: PCRE2MatchContext) {
         matchData = pcre2_match_data_create_8(1, nil)!
-        self.context = context
+        self.context = pcre2_match_context_copy_8(context.pointer)!
     }
 
-    deinit { pcre2_match_data_free_8(matchData) }
+    deinit {
+        pcre2_match_data_free_8(matchData)
+        pcre2_match_context_free_8(context)
+    }
+
+    func setLatestStart(_ offset: Int?) {
+        guard offset != latestStart else { return }
+        latestStart = offset
+        pcre2_set_offset_limit_8(context, offset ?? ~0)
+    }
 }

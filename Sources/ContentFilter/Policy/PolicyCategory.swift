@@ -55,4 +55,9 @@ public struct PolicyCategory: Sendable, Hashable {
 
     /// The category with this id, or `nil` if the policy has none.
     public static func named(_ id: String) -> PolicyCategory? { byID[id] }
+
+    /// The category of rules read from a plain pattern list (``RuleSource/patternList(_:)``): not a policy
+    /// category; such rules only flag.
+    public static let patternListCategory = "pattern_list"
+
 }

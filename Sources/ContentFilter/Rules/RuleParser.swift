@@ -19,6 +19,10 @@ struct RuleParser {
     /// Parses every rule file of `source`.
     mutating func parse(_ source: RuleSource) {
         do {
+            if case .patternList = source {
+                for file in try source.ruleFiles() { parsePatternList(file) }
+                return
+            }
             for file in try source.ruleFiles() {
                 var reader = YAMLReader(file: file.path)
                 parse(file, from: source, with: &reader)
@@ -128,6 +132,32 @@ struct RuleParser {
             id: id, category: category, action: action, language: language, description: description,
             patterns: patternEntries.map(\.text), words: words, caseless: caseless, wordBoundary: wordBoundary, ucp: ucp, verifier: verifier,
             matchExamples: matchExamples, noMatchExamples: noMatchExamples, location: at))
+    }
+
+    /// One `flag` rule per pattern line (see ``RuleSource/patternList(_:)``).
+    private mutating func parsePatternList(_ file: RuleSource.File) {
+        var reader = YAMLReader(file: file.path)
+        let name = URL(fileURLWithPath: file.path).lastPathComponent
+        var index = 0
+        for (offset, line) in file.contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let pattern = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+            guard !pattern.isEmpty, !pattern.hasPrefix("#") else { continue }
+            let id = "\(name):\(index)"
+            let location = SourceLocation(file: file.path, line: offset + 1)
+            index += 1
+            reader.rule = id
+            let problemCount = reader.problems.count
+            checkPattern(pattern, number: 1, options: PCRE2CompileOptions(), at: location, with: &reader)
+            guard !reader.hasErrors(since: problemCount) else { continue }
+            rules.append(Rule(
+                id: id, category: PolicyCategory.patternListCategory, action: .flag, language: .any, description: nil,
+                patterns: [pattern], words: [], caseless: nil, wordBoundary: false, ucp: false, verifier: nil,
+                matchExamples: [], noMatchExamples: [], location: location))
+        }
+        if index == 0 {
+            reader.report(.error, line: 1, "the pattern file has no patterns", hint: "one PCRE2 pattern per line; `#` starts a comment line")
+        }
+        problems += reader.problems
     }
 
     // MARK: - Checks

@@ -9,6 +9,11 @@ public enum RuleSource: Sendable, Hashable {
     case shipped
     /// A directory of rule files.
     case directory(URL)
+    /// A plain pattern list, the benchmark format: one PCRE2 pattern per line (UTF mode, a leading `(?i)`
+    /// for caseless); blank lines and lines starting with `#` are skipped. Each pattern becomes a `flag` rule
+    /// of category ``PolicyCategory/patternListCategory`` whose id is the file name and the pattern's
+    /// 0-based index, e.g. `patterns-1000.txt:17`.
+    case patternList(URL)
 
     /// A rule file's name (as shown in problems) and contents.
     struct File {
@@ -21,6 +26,14 @@ public enum RuleSource: Sendable, Hashable {
         switch self {
         case .shipped:
             return shippedRuleFiles.filter { Self.isRuleFile($0.name) }.map { File(path: "Rules/\($0.name)", contents: $0.contents) }
+        case .patternList(let url):
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw RuleProblem(.error, at: SourceLocation(file: url.path, line: 0), rule: nil, "cannot read the pattern file", hint: "check that it exists and is readable")
+            }
+            guard let text = String(validating: data, as: UTF8.self) else {
+                throw RuleProblem(.error, at: SourceLocation(file: url.path, line: 0), rule: nil, "the file is not valid UTF-8", hint: "save it as UTF-8")
+            }
+            return [File(path: url.path, contents: text)]
         case .directory(let url):
             let location = SourceLocation(file: url.path, line: 0)
             var isDirectory: ObjCBool = false
@@ -59,6 +72,8 @@ public enum RuleSource: Sendable, Hashable {
         switch self {
         case .shipped:
             return shippedRuleFiles.first { $0.name == name }?.contents
+        case .patternList:
+            return nil
         case .directory:
             let url = URL(fileURLWithPath: ruleFilePath).deletingLastPathComponent().appending(path: name)
             return FileManager.default.contents(atPath: url.path).flatMap { String(validating: $0, as: UTF8.self) }

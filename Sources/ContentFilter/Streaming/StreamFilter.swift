@@ -58,7 +58,7 @@ public final class StreamFilter {
     private var disclaimedCategories: [String] = []
     private var hasReleasedText = false
     private var blockStart = 0
-    private let scratch: PCRE2MatchScratch
+    private let scratch: SearchScratch
     /// Reused between scans so that steady-state feeding does not allocate.
     private var foundMatches: [RawMatch] = []
     /// The action of each rule under this configuration, by rule index.
@@ -70,7 +70,7 @@ public final class StreamFilter {
     public init(rules: RuleSet, configuration: FilterConfiguration = FilterConfiguration()) {
         self.rules = rules
         self.configuration = configuration
-        scratch = PCRE2MatchScratch(context: rules.matchContext)
+        scratch = SearchScratch(context: rules.matchContext)
         actions = rules.rules.map(configuration.action(for:))
         if configuration.language != .auto { language = configuration.language == .zh ? .zh : .en }
     }
@@ -198,12 +198,10 @@ public final class StreamFilter {
         var undecidedRule: (index: Int, start: Int)?
         buffer.withUnsafeBufferPointer { whole in
             let subject = UnsafeBufferPointer(rebasing: whole[..<(windowEnd - bufferStart)])
-            for index in rules.rules.indices {
-                let from = max(decided, resumeOffsets[index] ?? 0)
-                guard from < windowEnd else { continue }
-                let end = rules.searchRule(
-                    index, in: subject, from: from - bufferStart, partial: partial, startsInsideText: bufferStart > 0,
-                    scratch: scratch, into: &foundMatches)
+            rules.searchAllRules(
+                in: subject, from: decided - bufferStart, ruleStart: { max(decided, resumeOffsets[$0] ?? 0) - bufferStart },
+                partial: partial, startsInsideText: bufferStart > 0, scratch: scratch, into: &foundMatches
+            ) { index, end in
                 switch end {
                 case .complete:
                     break

@@ -1,0 +1,178 @@
+/// Finds every occurrence of a set of literals (at least 3 bytes each) in UTF-8 text in one pass, and tells
+/// which literals a text's tail could be the beginning of.
+///
+/// Each position's next 3 bytes (for literals of 3 to 5 bytes) and next 6 bytes (for longer ones), with
+/// ASCII letters folded, are hashed into a bit set; only a set bit leads to a table lookup and a byte
+/// comparison. Immutable once built, so one scanner serves every thread.
+final class LiteralScanner: @unchecked Sendable {
+    /// One occurrence: which literal (index into ``literals``), and the byte offset where it starts.
+    struct Hit: Comparable {
+        var literal: Int32
+        var position: Int
+        static func < (a: Hit, b: Hit) -> Bool { (a.position, a.literal) < (b.position, b.literal) }
+    }
+
+    /// The literals, as given (at least 3 bytes each).
+    let literals: [Literal]
+    /// The longest literal, in bytes.
+    let maximumLength: Int
+
+    private static let shortKeyBytes = 3, longKeyBytes = 6
+    private static let shortBits = 16, longBits = 18
+    private let shortFilter: BitSet
+    private let longFilter: BitSet
+    /// Every literal's first 1, 2 and 3 bytes (folded), for the tail check.
+    private let firstByte: BitSet
+    private let firstTwoBytes: BitSet
+    private let firstThreeBytes: BitSet
+    /// Key → literal indices, for keys whose bit is set.
+    private let buckets: [UInt64: [Int32]]
+    /// Literal indices sorted by folded bytes: the literals that begin with a given text form a range.
+    private let sortedByBytes: [Int32]
+
+    init(literals: [Literal]) {
+        precondition(literals.allSatisfy { $0.bytes.count >= 3 }, "the scanner needs literals of at least 3 bytes")
+        self.literals = literals
+        maximumLength = literals.map(\.bytes.count).max() ?? 0
+        var shortFilter = BitSet(bits: Self.shortBits), longFilter = BitSet(bits: Self.longBits)
+        var firstByte = BitSet(bits: 8), firstTwoBytes = BitSet(bits: 16), firstThreeBytes = BitSet(bits: Self.shortBits)
+        var buckets: [UInt64: [Int32]] = [:]
+        for (index, literal) in literals.enumerated() {
+            let folded = literal.bytes.map(Literal.fold)
+            let isLong = folded.count >= Self.longKeyBytes
+            let key = Self.key(folded.prefix(isLong ? Self.longKeyBytes : Self.shortKeyBytes))
+            if isLong { longFilter.insert(Self.hash(key, bits: Self.longBits)) } else { shortFilter.insert(Self.hash(key, bits: Self.shortBits)) }
+            buckets[key | (isLong ? 1 << 63 : 0), default: []].append(Int32(index))
+            firstByte.insert(Int(folded[0]))
+            firstTwoBytes.insert(Int(folded[0]) << 8 | Int(folded[1]))
+            firstThreeBytes.insert(Self.hash(Self.key(folded.prefix(3)), bits: Self.shortBits))
+        }
+        self.shortFilter = shortFilter
+        self.longFilter = longFilter
+        self.firstByte = firstByte
+        self.firstTwoBytes = firstTwoBytes
+        self.firstThreeBytes = firstThreeBytes
+        self.buckets = buckets
+        sortedByBytes = literals.indices.map(Int32.init).sorted { a, b in
+            literals[Int(a)].bytes.map(Literal.fold).lexicographicallyPrecedes(literals[Int(b)].bytes.map(Literal.fold))
+        }
+    }
+
+    /// Appends every occurrence of a literal that starts at or after `start` and ends inside `text` (short
+    /// literals and long ones each in order of position).
+    ///
+    /// - Returns: whether the text holds KELVIN SIGN (U+212A) or LONG S (U+017F), which PCRE2's caseless
+    ///   matching equates with `k` and `s` although the scanner's ASCII folding does not.
+    @discardableResult
+    func scan(_ text: UnsafeBufferPointer<UInt8>, from start: Int, into hits: inout [Hit]) -> Bool {
+        guard let base = text.baseAddress, text.count - start >= 2 else { return false }
+        var hasCaseVariants = false
+        let count = text.count
+        var window: UInt64 = 0
+        let shortMask: UInt64 = 0xFF_FFFF, longMask: UInt64 = 0xFFFF_FFFF_FFFF
+        shortFilter.words.withUnsafeBufferPointer { shortWords in
+            longFilter.words.withUnsafeBufferPointer { longWords in
+                for end in start..<count {
+                    window = window << 8 | UInt64(Literal.fold(base[end]))
+                    if window & 0xFFFF == 0xC5BF || window & 0xFF_FFFF == 0xE2_84AA { hasCaseVariants = true }
+                    let filled = end - start + 1
+                    if filled >= Self.shortKeyBytes {
+                        let key = window & shortMask
+                        let bit = Self.hash(key, bits: Self.shortBits)
+                        if shortWords[bit >> 6] & (1 << UInt64(bit & 63)) != 0 {
+                            verify(key, at: end + 1 - Self.shortKeyBytes, in: text, into: &hits)
+                        }
+                    }
+                    if filled >= Self.longKeyBytes {
+                        let key = window & longMask
+                        let bit = Self.hash(key, bits: Self.longBits)
+                        if longWords[bit >> 6] & (1 << UInt64(bit & 63)) != 0 {
+                            verify(key | 1 << 63, at: end + 1 - Self.longKeyBytes, in: text, into: &hits)
+                        }
+                    }
+                }
+            }
+        }
+        return hasCaseVariants
+    }
+
+    /// The literals that the text from `position` to its end is a proper prefix of (folded), calling
+    /// `body` with each. For the tail of a stream's window: a match may begin there once more text comes.
+    func literals(continuing text: UnsafeBufferPointer<UInt8>, at position: Int, _ body: (Int) -> Void) {
+        let remaining = text.count - position
+        guard remaining > 0, remaining < maximumLength else { return }
+        let a = Int(Literal.fold(text[position]))
+        guard firstByte.contains(a) else { return }
+        if remaining >= 2 {
+            guard firstTwoBytes.contains(a << 8 | Int(Literal.fold(text[position + 1]))) else { return }
+        }
+        if remaining >= 3 {
+            let key = Self.key(UnsafeBufferPointer(rebasing: text[position..<position + 3]).lazy.map(Literal.fold))
+            guard firstThreeBytes.contains(Self.hash(key, bits: Self.shortBits)) else { return }
+        }
+        // Binary search for the first literal not below the tail, then walk the range that starts with it.
+        var low = 0, high = sortedByBytes.count
+        while low < high {
+            let middle = (low + high) / 2
+            if compareFolded(literals[Int(sortedByBytes[middle])].bytes, text, from: position) < 0 { low = middle + 1 } else { high = middle }
+        }
+        while low < sortedByBytes.count {
+            let index = Int(sortedByBytes[low])
+            let literal = literals[index]
+            guard compareFolded(literal.bytes, text, from: position) == 0 else { break }
+            if literal.bytes.count > remaining && (literal.caseless || matchesExactly(literal, text, at: position, length: remaining)) {
+                body(index)
+            }
+            low += 1
+        }
+    }
+
+    // MARK: - Internals
+
+    private func verify(_ key: UInt64, at position: Int, in text: UnsafeBufferPointer<UInt8>, into hits: inout [Hit]) {
+        guard let candidates = buckets[key] else { return }
+        for candidate in candidates {
+            let literal = literals[Int(candidate)]
+            let length = literal.bytes.count
+            guard position + length <= text.count else { continue }
+            let found = literal.caseless
+                ? literal.bytes.withUnsafeBufferPointer { bytes in (0..<length).allSatisfy { Literal.fold(text[position + $0]) == bytes[$0] } }
+                : matchesExactly(literal, text, at: position, length: length)
+            if found { hits.append(Hit(literal: candidate, position: position)) }
+        }
+    }
+
+    private func matchesExactly(_ literal: Literal, _ text: UnsafeBufferPointer<UInt8>, at position: Int, length: Int) -> Bool {
+        literal.bytes.withUnsafeBufferPointer { bytes in (0..<length).allSatisfy { text[position + $0] == bytes[$0] } }
+    }
+
+    /// Compares a literal's prefix (as long as the text's tail) with the tail, folded: <0, 0 or >0.
+    private func compareFolded(_ literal: [UInt8], _ text: UnsafeBufferPointer<UInt8>, from position: Int) -> Int {
+        let length = min(literal.count, text.count - position)
+        for offset in 0..<length {
+            let a = Literal.fold(literal[offset]), b = Literal.fold(text[position + offset])
+            if a != b { return a < b ? -1 : 1 }
+        }
+        return 0
+    }
+
+    private static func key(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        bytes.reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    @inline(__always)
+    private static func hash(_ key: UInt64, bits: Int) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
+    }
+}
+
+/// A fixed-size set of small integers.
+struct BitSet: Sendable {
+    private(set) var words: [UInt64]
+
+    init(bits: Int) { words = Array(repeating: 0, count: max(1, (1 << bits) / 64)) }
+
+    mutating func insert(_ value: Int) { words[value >> 6] |= 1 << UInt64(value & 63) }
+
+    func contains(_ value: Int) -> Bool { words[value >> 6] & (1 << UInt64(value & 63)) != 0 }
+}

@@ -1,0 +1,512 @@
+/// A string of bytes that a match must contain, as the prefilter looks for it.
+struct Literal: Hashable, Sendable {
+    /// UTF-8 bytes; ASCII letters are lowercased when ``caseless``.
+    var bytes: [UInt8]
+    /// Compared with ASCII letters folded to lowercase.
+    var caseless: Bool
+
+    static let empty = Literal(bytes: [], caseless: false)
+
+    func appending(_ other: Literal) -> Literal {
+        let caseless = caseless || other.caseless
+        let joined = bytes + other.bytes
+        return Literal(bytes: caseless ? joined.map(Literal.fold) : joined, caseless: caseless)
+    }
+
+    /// ASCII lowercase; every other byte unchanged.
+    @inline(__always)
+    static func fold(_ byte: UInt8) -> UInt8 {
+        byte &- 0x41 < 26 ? byte | 0x20 : byte
+    }
+
+    /// Whether PCRE2's caseless matching could match this literal with characters outside ASCII: in UTF
+    /// mode `k` also matches KELVIN SIGN (U+212A) and `s` LATIN SMALL LETTER LONG S (U+017F).
+    var hasNonASCIICaseVariants: Bool {
+        caseless && bytes.contains { $0 == UInt8(ascii: "k") || $0 == UInt8(ascii: "s") }
+    }
+}
+
+/// Literals of which every match of a pattern contains at least one, and how far into the match the
+/// literal can start.
+struct RequiredLiterals: Hashable, Sendable {
+    var literals: [Literal]
+    /// The most bytes a match can run before the literal starts; `nil` when that is unbounded.
+    var maximumLead: Int?
+
+    /// The shortest literal, in bytes: the prefilter needs at least 3.
+    var shortestLength: Int { literals.map(\.bytes.count).min() ?? 0 }
+
+    /// How selective the set is: longer literals are rarer; many alternatives cost a little.
+    fileprivate var quality: Int { min(shortestLength, 8) * 4 - (literals.count > 8 ? 2 : 0) }
+
+    /// Whether `self` is the better choice for a prefilter. Any set whose literals have at least three bytes
+    /// is usable; among those, a set that starts every match (lead 0) lets a stream hold back only a partial
+    /// literal at its end, so it wins unless it is much less selective.
+    func isBetter(than other: RequiredLiterals) -> Bool {
+        func rank(_ set: RequiredLiterals) -> (Int, Int, Int) {
+            let usable = set.shortestLength >= 3 ? 1 : 0
+            let startsMatch = set.maximumLead == 0 && set.shortestLength >= 3 ? 1 : 0
+            return (usable, startsMatch, set.quality * 2 + (set.maximumLead == nil ? 0 : 1))
+        }
+        return rank(self) > rank(other)
+    }
+}
+
+/// Finds, for a PCRE2 pattern, a set of literals every match must contain (the prefilter's input).
+///
+/// It reads the subset of PCRE2 syntax that rules use (literals, escapes, classes, groups, lookarounds,
+/// quantifiers, alternation, inline `i`, `m`, `s`, `U`, `J`, `n` flags) and gives up (`nil`) on anything
+/// else, such as backreferences, recursion, conditionals, `\K`, `(*VERB)`s or extended mode; a rule
+/// without required literals is searched by PCRE2 alone.
+struct LiteralExtractor {
+    /// The required literals of `pattern`, or `nil` if it has none the extractor can prove.
+    static func requiredLiterals(of pattern: String, caseless: Bool) -> RequiredLiterals? {
+        var extractor = LiteralExtractor(scalars: Array(pattern.unicodeScalars), caseless: caseless)
+        guard let fragment = extractor.alternation(), extractor.position == extractor.scalars.count else { return nil }
+        return fragment.bestRequired
+    }
+
+    /// A pattern that is one literal, optionally caseless (`(?i)`) and between `\b`s: the prefilter's hits
+    /// are its matches, with no PCRE2 search.
+    struct Keyword: Hashable {
+        var literal: Literal
+        var boundaryBefore: Bool
+        var boundaryAfter: Bool
+    }
+
+    /// `pattern` as a ``Keyword``, if it is one: plain characters only (no escapes or metacharacters),
+    /// after an optional `(?i)` and `\b`, before an optional `\b`.
+    static func keyword(_ pattern: String, caseless: Bool) -> Keyword? {
+        var body = Substring(pattern)
+        var caseless = caseless
+        if body.hasPrefix("(?i)") { caseless = true; body = body.dropFirst(4) }
+        let boundaryBefore = body.hasPrefix("\\b")
+        if boundaryBefore { body = body.dropFirst(2) }
+        let boundaryAfter = body.hasSuffix("\\b")
+        if boundaryAfter { body = body.dropLast(2) }
+        let metacharacters = Set("\\^$.|?*+()[]{}#")
+        guard !body.isEmpty, !body.contains(where: metacharacters.contains),
+              !body.unicodeScalars.contains(where: { $0.properties.isWhitespace && $0 != " " }),
+              !(caseless && body.unicodeScalars.contains { !$0.isASCII && $0.properties.changesWhenCaseMapped })
+        else { return nil }
+        let bytes = Array(body.utf8)
+        return Keyword(literal: Literal(bytes: caseless ? bytes.map(Literal.fold) : bytes, caseless: caseless),
+                       boundaryBefore: boundaryBefore, boundaryAfter: boundaryAfter)
+    }
+
+    private let scalars: [Unicode.Scalar]
+    private var position = 0
+    private var caseless: Bool
+
+    private init(scalars: [Unicode.Scalar], caseless: Bool) {
+        self.scalars = scalars
+        self.caseless = caseless
+    }
+
+    /// Caps that keep exact sets small.
+    private static let maximumExactCount = 16
+    private static let maximumLiteralBytes = 48
+
+    // MARK: - Grammar
+
+    private var current: Unicode.Scalar? { position < scalars.count ? scalars[position] : nil }
+
+    private func peek(_ offset: Int) -> Unicode.Scalar? {
+        position + offset < scalars.count ? scalars[position + offset] : nil
+    }
+
+    private mutating func consume(_ text: String) -> Bool {
+        let wanted = Array(text.unicodeScalars)
+        guard position + wanted.count <= scalars.count, Array(scalars[position..<position + wanted.count]) == wanted else { return false }
+        position += wanted.count
+        return true
+    }
+
+    /// `a|b|…` up to an unmatched `)` or the end. Inline flags last until the end of the enclosing group.
+    private mutating func alternation() -> Fragment? {
+        let savedCaseless = caseless
+        defer { caseless = savedCaseless }
+        var alternatives: [Fragment] = []
+        while true {
+            guard let sequence = sequence() else { return nil }
+            alternatives.append(sequence)
+            guard current == "|" else { break }
+            position += 1
+        }
+        return Fragment.alternatives(alternatives)
+    }
+
+    private mutating func sequence() -> Fragment? {
+        var builder = SequenceBuilder()
+        while let scalar = current, scalar != "|", scalar != ")" {
+            guard var piece = atom() else { return nil }
+            guard let quantified = quantifier(applyingTo: &piece) else { return nil }
+            builder.append(quantified)
+        }
+        return builder.fragment
+    }
+
+    private mutating func atom() -> Fragment? {
+        guard let scalar = current else { return nil }
+        position += 1
+        switch scalar {
+        case "(": return group()
+        case "[": return characterClass()
+        case ".": return .anyCharacter
+        case "^", "$": return .empty
+        case "\\": return escape()
+        case "*", "+", "?": return nil
+        default: return literal(scalar)
+        }
+    }
+
+    private mutating func group() -> Fragment? {
+        if consume("?#") {
+            while let scalar = current, scalar != ")" { position += 1 }
+            return consume(")") ? .empty : nil
+        }
+        if consume("?=") || consume("?!") || consume("?<=") || consume("?<!") {
+            guard alternation() != nil, consume(")") else { return nil }
+            return .empty
+        }
+        if consume("?:") || consume("?>") { return groupBody() }
+        if consume("?<") || consume("?P<") || consume("?'") {
+            while let scalar = current, scalar.properties.isAlphabetic || scalar == "_" || ("0"..."9").contains(scalar) { position += 1 }
+            guard consume(">") || consume("'") else { return nil }
+            return groupBody()
+        }
+        if current == "?" {
+            position += 1
+            return inlineFlags()
+        }
+        if current == "*" { return nil }  // (*VERB)
+        return groupBody()
+    }
+
+    private mutating func groupBody() -> Fragment? {
+        guard let inner = alternation(), consume(")") else { return nil }
+        return inner
+    }
+
+    /// `(?flags)` or `(?flags:…)`, after the `?`.
+    private mutating func inlineFlags() -> Fragment? {
+        var setting = true
+        var newCaseless = caseless
+        while let scalar = current {
+            position += 1
+            switch scalar {
+            case "-": setting = false
+            case "^": newCaseless = false
+            case "i": newCaseless = setting
+            case "m", "s", "U", "J", "n": break
+            case ")":
+                caseless = newCaseless
+                return .empty
+            case ":":
+                let saved = caseless
+                caseless = newCaseless
+                defer { caseless = saved }
+                return groupBody()
+            default: return nil  // x, xx, recursion, conditionals, callouts
+            }
+        }
+        return nil
+    }
+
+    /// `?`, `*`, `+`, `{n}`, `{n,}`, `{n,m}` with an optional lazy or possessive suffix.
+    private mutating func quantifier(applyingTo piece: inout Fragment) -> Fragment? {
+        let minimum: Int, maximum: Int?
+        switch current {
+        case "?": position += 1; (minimum, maximum) = (0, 1)
+        case "*": position += 1; (minimum, maximum) = (0, nil)
+        case "+": position += 1; (minimum, maximum) = (1, nil)
+        case "{":
+            guard let bounds = countedRepeat() else { return piece }
+            (minimum, maximum) = bounds
+        default: return piece
+        }
+        if current == "?" || current == "+" { position += 1 }
+        return piece.repeated(minimum: minimum, maximum: maximum)
+    }
+
+    /// `{n}`, `{n,}` or `{n,m}`; anything else leaves `{` a literal, as PCRE2 10.42 reads it.
+    private mutating func countedRepeat() -> (Int, Int?)? {
+        let start = position
+        position += 1
+        func number() -> Int? {
+            var value: Int?
+            while let scalar = current, ("0"..."9").contains(scalar) {
+                value = (value ?? 0) * 10 + Int(scalar.value - 48)
+                position += 1
+            }
+            return value
+        }
+        if let minimum = number() {
+            if consume("}") { return (minimum, minimum) }
+            if consume(",") {
+                let maximum = number()
+                if consume("}") { return (minimum, maximum) }
+            }
+        }
+        position = start
+        return nil
+    }
+
+    private mutating func escape() -> Fragment? {
+        guard let scalar = current else { return nil }
+        position += 1
+        switch scalar {
+        case "d", "D", "w", "W", "s", "S", "h", "H", "v", "V", "N", "R":
+            return .anyCharacter
+        case "p", "P":
+            if consume("{") {
+                while let next = current, next != "}" { position += 1 }
+                guard consume("}") else { return nil }
+            } else {
+                position += 1
+            }
+            return .anyCharacter
+        case "X": return .unboundedCharacters
+        case "b", "B", "A", "Z", "z", "G", "E": return .empty
+        case "Q":
+            var builder = SequenceBuilder()
+            while position < scalars.count, !consume("\\E") {
+                builder.append(literal(scalars[position]))
+                position += 1
+            }
+            return builder.fragment
+        case "x": return hexEscape().flatMap(literal)
+        case "n": return literal("\n")
+        case "t": return literal("\t")
+        case "r": return literal("\r")
+        case "f": return literal("\u{0C}")
+        case "e": return literal("\u{1B}")
+        case "a": return literal("\u{07}")
+        default:
+            // Letters and digits are escapes with meanings the extractor does not model (back references,
+            // \K, \c, octal); other characters stand for themselves.
+            if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) { return nil }
+            return literal(scalar)
+        }
+    }
+
+    private mutating func hexEscape() -> Unicode.Scalar? {
+        var digits = ""
+        if consume("{") {
+            while let next = current, next != "}" { digits.unicodeScalars.append(next); position += 1 }
+            guard consume("}") else { return nil }
+        } else {
+            while digits.count < 2, let next = current, next.properties.isASCIIHexDigit {
+                digits.unicodeScalars.append(next)
+                position += 1
+            }
+        }
+        return UInt32(digits, radix: 16).flatMap(Unicode.Scalar.init)
+    }
+
+    /// `[...]`, after the `[`: a few plain characters become alternatives, anything wider one character.
+    private mutating func characterClass() -> Fragment? {
+        let negated = consume("^")
+        var members: [Unicode.Scalar] = []
+        var isWide = negated
+        var first = true
+        while let scalar = current {
+            if scalar == "]" && !first { break }
+            first = false
+            position += 1
+            var member = scalar
+            if scalar == "[" && current == ":" {
+                while let next = current, next != "]" { position += 1 }
+                guard consume("]") else { return nil }
+                isWide = true
+                continue
+            }
+            if scalar == "\\" {
+                guard let escaped = current else { return nil }
+                position += 1
+                switch escaped {
+                case "x": guard let value = hexEscape() else { return nil }; member = value
+                case "n": member = "\n"
+                case "t": member = "\t"
+                case "r": member = "\r"
+                case "p", "P":
+                    if consume("{") { while let next = current, next != "}" { position += 1 }; guard consume("}") else { return nil } } else { position += 1 }
+                    isWide = true
+                    continue
+                default:
+                    if escaped.properties.isAlphabetic || ("0"..."9").contains(escaped) { isWide = true; continue }
+                    member = escaped
+                }
+            }
+            if current == "-", let upper = peek(1), upper != "]" {
+                position += 2
+                var upperBound = upper
+                if upper == "\\" {
+                    guard let escaped = current else { return nil }
+                    position += 1
+                    if escaped == "x" { guard let value = hexEscape() else { return nil }; upperBound = value } else { upperBound = escaped }
+                }
+                guard upperBound.value >= member.value else { return nil }
+                if upperBound.value - member.value >= 8 { isWide = true; continue }
+                for value in member.value...upperBound.value { if let scalar = Unicode.Scalar(value) { members.append(scalar) } }
+                continue
+            }
+            members.append(member)
+        }
+        guard consume("]") else { return nil }
+        guard !isWide, !members.isEmpty, members.count <= 8 else { return .anyCharacter }
+        var alternatives: [Fragment] = []
+        for member in members { alternatives.append(literal(member)) }
+        return Fragment.alternatives(alternatives)
+    }
+
+    /// One character as written, under the current caseless setting.
+    private func literal(_ scalar: Unicode.Scalar) -> Fragment {
+        let bytes = Array(String(scalar).utf8)
+        if caseless && !scalar.isASCII && scalar.properties.changesWhenCaseMapped {
+            return .anyCharacter  // its other cases may be other bytes
+        }
+        let isLetter = scalar.isASCII && scalar.properties.isAlphabetic
+        let literal = Literal(bytes: caseless && isLetter ? bytes.map(Literal.fold) : bytes, caseless: caseless && isLetter)
+        return Fragment(exact: [literal], required: nil, minimumLength: bytes.count, maximumLength: bytes.count)
+    }
+}
+
+/// What the extractor knows about a piece of a pattern.
+private struct Fragment {
+    /// Every string the piece can match, when there are few.
+    var exact: [Literal]?
+    /// The best required literals found inside the piece (not counting ``exact``).
+    var required: RequiredLiterals?
+    var minimumLength: Int
+    /// In bytes; `nil` when unbounded.
+    var maximumLength: Int?
+
+    static let empty = Fragment(exact: [.empty], required: nil, minimumLength: 0, maximumLength: 0)
+    static let anyCharacter = Fragment(exact: nil, required: nil, minimumLength: 1, maximumLength: 4)
+    static let unboundedCharacters = Fragment(exact: nil, required: nil, minimumLength: 1, maximumLength: nil)
+
+    /// ``required``, or ``exact`` as a set that starts the piece, whichever is better.
+    var bestRequired: RequiredLiterals? {
+        var best = required
+        if let exact, !exact.contains(where: { $0.bytes.isEmpty }) {
+            let fromExact = RequiredLiterals(literals: exact, maximumLead: 0)
+            if best == nil || fromExact.isBetter(than: best!) { best = fromExact }
+        }
+        return best
+    }
+
+    static func alternatives(_ fragments: [Fragment]) -> Fragment {
+        var exact: [Literal]? = []
+        var literals: [Literal] = []
+        var lead: Int? = 0
+        var allRequired = true
+        for fragment in fragments {
+            if let fragmentExact = fragment.exact, exact != nil { exact! += fragmentExact } else { exact = nil }
+            if let required = fragment.bestRequired {
+                literals += required.literals
+                lead = lead.flatMap { current in required.maximumLead.map { max(current, $0) } }
+            } else {
+                allRequired = false
+            }
+        }
+        if let current = exact {
+            let unique = Array(Set(current))
+            exact = unique.count <= LiteralExtractor.maximumExactCountForAlternatives ? unique : nil
+        }
+        let uniqueLiterals = Array(Set(literals))
+        return Fragment(
+            exact: exact,
+            required: allRequired && !uniqueLiterals.isEmpty ? RequiredLiterals(literals: uniqueLiterals, maximumLead: lead) : nil,
+            minimumLength: fragments.map(\.minimumLength).min() ?? 0,
+            maximumLength: fragments.reduce(Optional(0)) { total, fragment in
+                total.flatMap { current in fragment.maximumLength.map { max(current, $0) } }
+            })
+    }
+
+    /// The piece under a quantifier.
+    func repeated(minimum: Int, maximum: Int?) -> Fragment {
+        let maximumLength: Int? = maximumLength.flatMap { length in maximum.map { length * $0 } }
+        var exact: [Literal]?
+        if let single = self.exact, let maximum, maximum <= 3 {
+            // Spell out small repeats: x? is {"", x}, x{2} is {xx}.
+            var results: [Literal] = []
+            var power: [Literal] = [.empty]
+            for count in 0...maximum {
+                if count >= minimum { results += power }
+                power = power.flatMap { prefix in single.map { prefix.appending($0) } }
+                if power.count > LiteralExtractor.maximumExactCountForAlternatives { results = []; break }
+            }
+            exact = results.isEmpty ? nil : Array(Set(results))
+        }
+        return Fragment(
+            exact: exact,
+            required: minimum >= 1 ? bestRequired : nil,
+            minimumLength: minimumLength * minimum,
+            maximumLength: maximumLength)
+    }
+}
+
+extension LiteralExtractor {
+    fileprivate static var maximumExactCountForAlternatives: Int { maximumExactCount }
+    fileprivate static var maximumBytesPerLiteral: Int { maximumLiteralBytes }
+}
+
+/// Joins the pieces of a sequence, tracking runs of exactly known text and the best required set.
+private struct SequenceBuilder {
+    private var exact: [Literal]? = [.empty]
+    private var run: [Literal] = [.empty]
+    /// The most bytes before the current run starts.
+    private var runLead: Int? = 0
+    private var best: RequiredLiterals?
+    private var minimumLength = 0
+    private var maximumLength: Int? = 0
+
+    mutating func append(_ piece: Fragment) {
+        if let pieceExact = piece.exact, let joined = Self.join(run, pieceExact) {
+            run = joined
+        } else {
+            consider(run, lead: runLead)
+            if let pieceExact = piece.exact {
+                run = pieceExact
+                runLead = maximumLength
+            } else {
+                if let required = piece.required {
+                    consider(required.literals, lead: Self.add(maximumLength, required.maximumLead))
+                }
+                run = [.empty]
+                runLead = Self.add(maximumLength, piece.maximumLength)
+            }
+        }
+        if let current = exact, let pieceExact = piece.exact { exact = Self.join(current, pieceExact) } else { exact = nil }
+        minimumLength += piece.minimumLength
+        maximumLength = Self.add(maximumLength, piece.maximumLength)
+    }
+
+    var fragment: Fragment {
+        var builder = self
+        builder.consider(run, lead: runLead)
+        return Fragment(exact: exact, required: builder.best, minimumLength: minimumLength, maximumLength: maximumLength)
+    }
+
+    private mutating func consider(_ literals: [Literal], lead: Int?) {
+        guard !literals.isEmpty, !literals.contains(where: { $0.bytes.isEmpty }) else { return }
+        let candidate = RequiredLiterals(literals: literals, maximumLead: lead)
+        if best == nil || candidate.isBetter(than: best!) { best = candidate }
+    }
+
+    private static func join(_ prefixes: [Literal], _ suffixes: [Literal]) -> [Literal]? {
+        guard prefixes.count * suffixes.count <= LiteralExtractor.maximumExactCountForAlternatives else { return nil }
+        var joined: [Literal] = []
+        for prefix in prefixes {
+            for suffix in suffixes {
+                let literal = prefix.appending(suffix)
+                guard literal.bytes.count <= LiteralExtractor.maximumBytesPerLiteral else { return nil }
+                joined.append(literal)
+            }
+        }
+        return Array(Set(joined))
+    }
+
+    private static func add(_ a: Int?, _ b: Int?) -> Int? { a.flatMap { x in b.map { x + $0 } } }
+}

@@ -1,0 +1,135 @@
+/// Decides which rules PCRE2 must run, and where, from the literals their matches must contain.
+///
+/// Built once per ``RuleSet``. A rule whose every match contains one of a few literals of 3 bytes or more
+/// ("literal-driven") is searched only where its literals occur; the others ("residual") are searched by
+/// PCRE2 alone. Either way the matches are exactly PCRE2's find-all.
+final class RulePrefilter: Sendable {
+    /// How the prefilter treats one rule.
+    enum Plan: Sendable, Hashable {
+        /// Searched by PCRE2 over the whole subject.
+        case residual
+        /// Searched only near occurrences of its literals; `lead` bounds how far a match can start before
+        /// its literal (`nil`: unbounded).
+        case literalDriven(lead: Int?, longestLiteral: Int, foldsOutsideASCII: Bool)
+        /// A single literal (see ``LiteralExtractor/Keyword``): its occurrences that pass the `\b` checks
+        /// are its matches.
+        case keyword(length: Int, boundaryBefore: Bool, boundaryAfter: Bool, foldsOutsideASCII: Bool)
+    }
+
+    let plans: [Plan]
+    let scanner: LiteralScanner?
+    /// The rules that require each literal of the scanner.
+    private let rulesOfLiteral: [[Int]]
+    private let residualRules: [Int]
+    private let partialResidualRules: [Int]
+    /// Literal-driven rules whose matches can start before their literal: in a stream's window they are
+    /// also searched near its end, where the literal may not have arrived yet.
+    let tailSearchedRules: [Int]
+
+    /// - Parameter patterns: each rule's combined pattern, whether it compiles caseless, and whether its
+    ///   matches are used as PCRE2 finds them (no check-digit verifier, no Unicode properties).
+    init(patterns: [(pattern: String, caseless: Bool, isPlain: Bool)]) {
+        var literalIndex: [Literal: Int] = [:]
+        var literals: [Literal] = []
+        var rulesOfLiteral: [[Int]] = []
+        var plans: [Plan] = []
+        func add(_ literal: Literal, for rule: Int) {
+            let index = literalIndex[literal] ?? {
+                literals.append(literal)
+                rulesOfLiteral.append([])
+                literalIndex[literal] = literals.count - 1
+                return literals.count - 1
+            }()
+            rulesOfLiteral[index].append(rule)
+        }
+        for (rule, entry) in patterns.enumerated() {
+            if entry.isPlain, let keyword = LiteralExtractor.keyword(entry.pattern, caseless: entry.caseless), keyword.literal.bytes.count >= 3 {
+                add(keyword.literal, for: rule)
+                plans.append(.keyword(length: keyword.literal.bytes.count, boundaryBefore: keyword.boundaryBefore,
+                                      boundaryAfter: keyword.boundaryAfter, foldsOutsideASCII: keyword.literal.hasNonASCIICaseVariants))
+                continue
+            }
+            guard let required = LiteralExtractor.requiredLiterals(of: entry.pattern, caseless: entry.caseless),
+                  required.shortestLength >= 3
+            else {
+                plans.append(.residual)
+                continue
+            }
+            for literal in required.literals { add(literal, for: rule) }
+            plans.append(.literalDriven(
+                lead: required.maximumLead, longestLiteral: required.literals.map(\.bytes.count).max()!,
+                foldsOutsideASCII: required.literals.contains(where: \.hasNonASCIICaseVariants)))
+        }
+        self.plans = plans
+        self.rulesOfLiteral = rulesOfLiteral
+        scanner = literals.isEmpty ? nil : LiteralScanner(literals: literals)
+        residualRules = plans.indices.filter { plans[$0] == .residual }
+        partialResidualRules = plans.indices.filter { index in
+            if case .literalDriven(nil, _, _) = plans[index] { return true }
+            return plans[index] == .residual
+        }
+        tailSearchedRules = plans.indices.filter { index in
+            if case .literalDriven(let lead?, _, _) = plans[index] { return lead > 0 }
+            return false
+        }
+    }
+
+    /// Reusable buffers of one search: the literal hits and the (rule, position) candidates.
+    struct Scratch {
+        var hits: [LiteralScanner.Hit] = []
+        var candidates: [Candidate] = []
+    }
+
+    /// A place where rule `rule` may match: it starts there or, with a lead, within `lead` bytes before.
+    struct Candidate: Comparable {
+        var rule: Int
+        var position: Int
+        static func < (a: Candidate, b: Candidate) -> Bool { (a.rule, a.position) < (b.rule, b.position) }
+    }
+
+    /// Finds the places where literal-driven rules may match in `subject` from `start`, sorted by rule
+    /// and position; in partial mode this includes the tail positions where a literal may be beginning.
+    ///
+    /// - Returns: whether the subject holds a character that caseless PCRE2 matching equates with an ASCII
+    ///   letter (then rules with `foldsOutsideASCII` must be searched as residual).
+    func findCandidates(in subject: UnsafeBufferPointer<UInt8>, from start: Int, partial: Bool, into scratch: inout Scratch) -> Bool {
+        scratch.hits.removeAll(keepingCapacity: true)
+        scratch.candidates.removeAll(keepingCapacity: true)
+        guard let scanner else { return false }
+        let hasCaseVariants = scanner.scan(subject, from: start, into: &scratch.hits)
+        for hit in scratch.hits {
+            for rule in rulesOfLiteral[Int(hit.literal)] {
+                scratch.candidates.append(Candidate(rule: rule, position: hit.position))
+            }
+        }
+        if partial {
+            var position = max(start, subject.count - scanner.maximumLength + 1)
+            while position < subject.count {
+                if subject[position] & 0xC0 != 0x80 {
+                    scanner.literals(continuing: subject, at: position) { literal in
+                        for rule in rulesOfLiteral[literal] {
+                            scratch.candidates.append(Candidate(rule: rule, position: position))
+                        }
+                    }
+                }
+                position += 1
+            }
+        }
+        scratch.candidates.sort()
+        return hasCaseVariants
+    }
+
+    /// The rules PCRE2 searches over the whole subject: the residual ones; in partial mode also those whose
+    /// matches can start any distance before their literal; and, when the text holds a character that
+    /// caseless matching equates with an ASCII letter, those whose literals that could affect.
+    func residual(hasCaseVariants: Bool, partial: Bool) -> [Int] {
+        guard hasCaseVariants else { return partial ? partialResidualRules : residualRules }
+        return plans.indices.filter { index in
+            switch plans[index] {
+            case .residual: true
+            case .literalDriven(let lead, _, let foldsOutsideASCII): (foldsOutsideASCII && hasCaseVariants) || (partial && lead == nil)
+            case .keyword(_, _, _, let foldsOutsideASCII): foldsOutsideASCII && hasCaseVariants
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+@testable import ContentFilter
+import Foundation
+import Testing
+
+/// The literal prefilter must change only the speed: the same rule ids and spans as every rule's pattern run
+/// over the whole text, in whole-text scans and in streams.
+@Suite struct PrefilterTests {
+    static let shippedWithoutPrefilter: RuleSet = {
+        do { return try RuleSet(sources: [.shipped], usesPrefilter: false) } catch { preconditionFailure("\(error)") }
+    }()
+
+    /// Every text of the evaluation set, the rule examples and the fixtures, in groups of 40 so that
+    /// matches of different rows meet in one text.
+    static let ownTexts: [String] = {
+        var rows: [String] = []
+        let files = (try? FileManager.default.contentsOfDirectory(at: EvaluationTests.evaluationDirectory, includingPropertiesForKeys: nil)) ?? []
+        for file in files.sorted(by: { $0.path < $1.path }) where file.pathExtension == "jsonl" {
+            let lines = (try? String(contentsOf: file, encoding: .utf8))?.split(separator: "\n") ?? []
+            for line in lines {
+                if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let text = object["text"] as? String {
+                    rows.append(text)
+                }
+            }
+        }
+        for rule in RuleSet.shipped.rules { rows += (rule.matchExamples + rule.noMatchExamples).map(\.text) }
+        rows += StreamFilterContractTests.fixtures
+        return stride(from: 0, to: rows.count, by: 40).map { rows[$0..<min($0 + 40, rows.count)].joined(separator: "\n") }
+    }()
+
+    @Test func evaluationSetIsThere() {
+        #expect(Self.ownTexts.count > 100)
+    }
+
+    @Test func shippedRulesFindTheSameRawMatches() {
+        for text in Self.ownTexts {
+            let expected = Self.shippedWithoutPrefilter.rawMatches(in: text)
+            #expect(RuleSet.shipped.rawMatches(in: text) == expected)
+        }
+    }
+
+    @Test func streamsFindTheSameMatchesAsThePlainScan() {
+        var configuration = FilterConfiguration.plain
+        configuration.dryRun = true
+        var generator = SeededGenerator(state: 42)
+        for text in Self.ownTexts.prefix(20) {
+            let expected = Self.shippedWithoutPrefilter.scan(text).matches.map { [$0.rule, "\($0.start)", "\($0.end)"] }
+            let output = filterStream(randomCutting(Array(text.utf8), using: &generator), rules: .shipped, configuration: configuration)
+            let found = output.events.filter { $0.type == .match }.map { [$0.rule ?? "", "\($0.start ?? -1)", "\($0.end ?? -1)"] }
+            #expect(found == expected)
+        }
+    }
+
+    /// PCRE2's caseless matching equates `k` with KELVIN SIGN and `s` with LONG S, which ASCII folding
+    /// does not: texts holding them are searched without the prefilter's narrowing for those rules.
+    @Test func caselessMatchesThroughNonASCIICaseVariants() throws {
+        let directory = try temporaryDirectory(["r.yaml": """
+            category: adult
+            rules:
+              - id: adult.en.word
+                patterns: ['(?i)sexy talk']
+                examples: {match: ['so sexy talk'], no_match: ['sex']}
+              - id: adult.en.phrase
+                patterns: ['(?i)kinky (?:chat|talk)']
+                examples: {match: ['kinky chat'], no_match: ['chat']}
+            """])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let prefiltered = try RuleSet(sources: [.directory(directory)])
+        let plain = try RuleSet(sources: [.directory(directory)], usesPrefilter: false)
+        for text in ["so \u{17F}exy talk", "\u{212A}inky talk", "SEXY TALK and KINKY CHAT"] {
+            #expect(prefiltered.rawMatches(in: text) == plain.rawMatches(in: text))
+            #expect(!plain.rawMatches(in: text).matches.isEmpty)
+        }
+    }
+
+    @Test(arguments: [
+        // pattern, caseless, expected literals, expected lead (-1: unbounded)
+        ("大麻", false, ["大麻"], 0),
+        ("(?i)\\bhere's how to (?:steal|forge)\\b", false, ["here's how to steal", "here's how to forge"], 0),
+        ("(?:求购|卖)\\s*.{0,6}供产主意", false, ["求购", "卖"], 0),
+        ("\\d{3}-?\\d{4}", false, [], 0),
+        ("[Ss]ell(?:ing)? drugs", false, ["Sell drugs", "sell drugs", "Selling drugs", "selling drugs"], 0),
+        ("(?<!不)推荐.{0,4}博彩网站", false, ["推荐"], 0),
+        ("\\w+\\s+casino", false, ["casino"], -1),
+        ("(?i)a.{0,3}bcdef", false, ["bcdef"], 13),
+        ("(?:abc|\\d+)x", false, [], 0),
+        ("ab\\1", false, [], 0),
+    ] as [(String, Bool, [String], Int)])
+    func requiredLiterals(_ pattern: String, _ caseless: Bool, _ literals: [String], _ lead: Int) {
+        let required = LiteralExtractor.requiredLiterals(of: pattern, caseless: caseless)
+        let usable = required.flatMap { $0.shortestLength >= 3 ? $0 : nil }
+        #expect(Set(usable?.literals.map { String(decoding: $0.bytes, as: UTF8.self) } ?? []) == Set(literals))
+        if let usable { #expect((usable.maximumLead ?? -1) == lead) }
+    }
+
+    @Test func keywordsAreSettledByTheScannerWithWordBoundaries() throws {
+        let patterns = try temporaryDirectory(["p.txt": "# comment\n(?i)\\bass\\b\n博彩网站\n\\bpass\n"])
+        defer { try? FileManager.default.removeItem(at: patterns) }
+        let file = patterns.appending(path: "p.txt")
+        let prefiltered = try RuleSet(sources: [.patternList(file)])
+        let plain = try RuleSet(sources: [.patternList(file)], usesPrefilter: false)
+        #expect(prefiltered.rules.map(\.id) == ["p.txt:0", "p.txt:1", "p.txt:2"])
+        #expect(prefiltered.rules.allSatisfy { $0.category == PolicyCategory.patternListCategory && $0.action == .flag })
+        for text in ["ass class ASS pass_ass bypass passing 博彩网站博彩网站", "ass", "xass", "a pass"] {
+            #expect(prefiltered.rawMatches(in: text) == plain.rawMatches(in: text))
+        }
+        #expect(prefiltered.rawMatches(in: "ass class ASS").matches.map(\.start) == [0, 10])
+    }
+
+    // MARK: - The shared benchmark data, when this checkout has it beside it
+
+    static let benchDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appending(path: "shared/bench")
+    static var hasBenchData: Bool { FileManager.default.fileExists(atPath: benchDirectory.appending(path: "patterns-1000.txt").path) }
+
+    /// Slices of both benchmark corpora, with every pattern's sample planted, give the same raw matches.
+    @Test(.enabled(if: hasBenchData, "needs ../shared/bench beside the checkout"), arguments: ["patterns-100.txt", "patterns-1000.txt"])
+    func benchmarkPatternsFindTheSameRawMatches(_ name: String) throws {
+        let file = Self.benchDirectory.appending(path: name)
+        let prefiltered = try RuleSet(sources: [.patternList(file)])
+        let plain = try RuleSet(sources: [.patternList(file)], usesPrefilter: false)
+        let samples = try String(contentsOf: file.deletingPathExtension().appendingPathExtension("samples"), encoding: .utf8)
+        for corpus in ["corpus-rare.txt", "corpus-dense.txt"] {
+            let handle = try FileHandle(forReadingFrom: Self.benchDirectory.appending(path: corpus))
+            let slice = try handle.read(upToCount: 200_000) ?? Data()
+            try handle.close()
+            let text = String(decoding: slice, as: UTF8.self) + "\n" + samples
+            let expected = plain.rawMatches(in: text)
+            #expect(expected.matches.count > 50)
+            #expect(prefiltered.rawMatches(in: text) == expected)
+        }
+    }
+}
