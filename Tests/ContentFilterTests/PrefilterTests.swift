@@ -81,6 +81,7 @@ import Testing
         ("[Ss]ell(?:ing)? drugs", false, ["Sell drugs", "sell drugs", "Selling drugs", "selling drugs"], 0),
         ("(?<!不)推荐.{0,4}博彩网站", false, ["推荐"], 0),
         ("\\w+\\s+casino", false, ["casino"], -1),
+        ("(?i)\\b(?:how\\s+to\\s+)?kill\\s+time", false, ["how", "kill"], 0),
         ("(?i)a.{0,3}bcdef", false, ["bcdef"], 13),
         ("(?:abc|\\d+)x", false, [], 0),
         ("ab\\1", false, [], 0),

@@ -368,7 +368,7 @@ struct LiteralExtractor {
         }
         let isLetter = scalar.isASCII && scalar.properties.isAlphabetic
         let literal = Literal(bytes: caseless && isLetter ? bytes.map(Literal.fold) : bytes, caseless: caseless && isLetter)
-        return Fragment(exact: [literal], required: nil, minimumLength: bytes.count, maximumLength: bytes.count)
+        return Fragment(exact: [literal], required: nil, minimumLength: bytes.count, maximumLength: bytes.count, leading: [literal])
     }
 }
 
@@ -381,17 +381,25 @@ private struct Fragment {
     var minimumLength: Int
     /// In bytes; `nil` when unbounded.
     var maximumLength: Int?
+    /// Literals one of which starts every non-empty match of the piece, when known.
+    var leading: [Literal]?
 
-    static let empty = Fragment(exact: [.empty], required: nil, minimumLength: 0, maximumLength: 0)
-    static let anyCharacter = Fragment(exact: nil, required: nil, minimumLength: 1, maximumLength: 4)
-    static let unboundedCharacters = Fragment(exact: nil, required: nil, minimumLength: 1, maximumLength: nil)
+    static let empty = Fragment(exact: [.empty], required: nil, minimumLength: 0, maximumLength: 0, leading: nil)
+    static let anyCharacter = Fragment(exact: nil, required: nil, minimumLength: 1, maximumLength: 4, leading: nil)
+    static let unboundedCharacters = Fragment(exact: nil, required: nil, minimumLength: 1, maximumLength: nil, leading: nil)
 
-    /// ``required``, or ``exact`` as a set that starts the piece, whichever is better.
+    /// The most literals a leading set keeps before it stops being selective.
+    static let maximumLeadingCount = 64
+
+    /// ``required``, ``exact`` or ``leading`` (sets that start the piece), whichever is better.
     var bestRequired: RequiredLiterals? {
         var best = required
-        if let exact, !exact.contains(where: { $0.bytes.isEmpty }) {
-            let fromExact = RequiredLiterals(literals: exact, maximumLead: 0)
-            if best == nil || fromExact.isBetter(than: best!) { best = fromExact }
+        var starting: [[Literal]] = []
+        if let exact, !exact.contains(where: { $0.bytes.isEmpty }) { starting.append(exact) }
+        if minimumLength > 0, let leading, !leading.isEmpty { starting.append(leading) }
+        for literals in starting {
+            let candidate = RequiredLiterals(literals: literals, maximumLead: 0)
+            if best == nil || candidate.isBetter(than: best!) { best = candidate }
         }
         return best
     }
@@ -415,13 +423,19 @@ private struct Fragment {
             exact = unique.count <= LiteralExtractor.maximumExactCountForAlternatives ? unique : nil
         }
         let uniqueLiterals = Array(Set(literals))
+        var leading: [Literal]? = []
+        for fragment in fragments where fragment.maximumLength != 0 {
+            if let current = leading, let more = fragment.leading { leading = current + more } else { leading = nil }
+        }
+        leading = leading.map { Array(Set($0)) }.flatMap { $0.count <= maximumLeadingCount ? $0 : nil }
         return Fragment(
             exact: exact,
             required: allRequired && !uniqueLiterals.isEmpty ? RequiredLiterals(literals: uniqueLiterals, maximumLead: lead) : nil,
             minimumLength: fragments.map(\.minimumLength).min() ?? 0,
             maximumLength: fragments.reduce(Optional(0)) { total, fragment in
                 total.flatMap { current in fragment.maximumLength.map { max(current, $0) } }
-            })
+            },
+            leading: leading)
     }
 
     /// The piece under a quantifier.
@@ -443,7 +457,8 @@ private struct Fragment {
             exact: exact,
             required: minimum >= 1 ? bestRequired : nil,
             minimumLength: minimumLength * minimum,
-            maximumLength: maximumLength)
+            maximumLength: maximumLength,
+            leading: maximum == 0 ? nil : leading)
     }
 }
 
@@ -461,8 +476,17 @@ private struct SequenceBuilder {
     private var best: RequiredLiterals?
     private var minimumLength = 0
     private var maximumLength: Int? = 0
+    /// The pieces' leading sets and whether each can match empty, for ``leading``.
+    /// Consecutive exactly known pieces are joined into one, so that a leading set is a whole word.
+    private var pieces: [(leading: [Literal]?, canBeEmpty: Bool, isZeroWidth: Bool, exact: [Literal]?)] = []
 
     mutating func append(_ piece: Fragment) {
+        if let pieceExact = piece.exact, let last = pieces.last, let lastExact = last.exact, let joined = Self.join(lastExact, pieceExact) {
+            let nonEmpty = joined.filter { !$0.bytes.isEmpty }
+            pieces[pieces.count - 1] = (nonEmpty, nonEmpty.count < joined.count, nonEmpty.isEmpty, joined)
+        } else {
+            pieces.append((piece.leading, piece.minimumLength == 0, piece.maximumLength == 0, piece.exact))
+        }
         if let pieceExact = piece.exact, let joined = Self.join(run, pieceExact) {
             run = joined
         } else {
@@ -486,7 +510,21 @@ private struct SequenceBuilder {
     var fragment: Fragment {
         var builder = self
         builder.consider(run, lead: runLead)
-        return Fragment(exact: exact, required: builder.best, minimumLength: minimumLength, maximumLength: maximumLength)
+        return Fragment(exact: exact, required: builder.best, minimumLength: minimumLength, maximumLength: maximumLength, leading: leading)
+    }
+
+    /// The literals that start every non-empty match: those of the first piece that cannot be empty,
+    /// together with those of every piece before it that can (`(?:how to\s+)?kill` starts with `how` or
+    /// `kill`).
+    private var leading: [Literal]? {
+        var literals: [Literal] = []
+        for piece in pieces where !piece.isZeroWidth {
+            guard let more = piece.leading else { return nil }
+            literals += more
+            guard literals.count <= Fragment.maximumLeadingCount else { return nil }
+            if !piece.canBeEmpty { return Array(Set(literals)) }
+        }
+        return nil
     }
 
     private mutating func consider(_ literals: [Literal], lead: Int?) {
