@@ -87,8 +87,8 @@ public final class RuleSet: Sendable {
     /// The rule with this id.
     public func rule(withID id: String) -> Rule? { ruleIndexByID[id].map { rules[$0] } }
 
-    /// One PCRE2 pattern for the whole rule: its patterns, then its words, as alternatives.
-    static func combinedPattern(of rule: Rule) -> String {
+    /// The one PCRE2 pattern a rule compiles to: its patterns, then its words, as alternatives.
+    public static func combinedPattern(of rule: Rule) -> String {
         var alternatives = rule.patterns
         if !rule.words.isEmpty {
             // Longest first, so that at one start the longest word wins, as a keyword filter would.

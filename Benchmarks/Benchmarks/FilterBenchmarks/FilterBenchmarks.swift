@@ -1,0 +1,192 @@
+import Benchmark
+import CHyperscan
+import ContentFilter
+import Foundation
+
+// Speed of the filter, side by side with two baselines on the same data in the same run: every rule's
+// PCRE2 pattern run over the whole text without the prefilter, and Hyperscan (when installed).
+//
+// The default run uses data of the project's own: the shipped rules on a corpus generated from the
+// benign answers of `Tests/Evaluation`. Set CONTENTFILTER_BENCH_DATA to a directory holding the shared
+// benchmark files (`corpus-rare.txt`, `corpus-dense.txt`, `patterns-{100,1000,10000}.txt`) to add the
+// runs compared with other engines; beside this checkout, `../shared/bench` is used when it exists.
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident],
+        warmupIterations: 1, maxDuration: .seconds(10), maxIterations: 5)
+
+    for spec in Workload.all {
+        wholeText(spec)
+    }
+    for spec in Workload.all where spec.streams {
+        for chunk in [16, 64] { streaming(spec, chunk: chunk) }
+        hyperscanStreaming(spec, chunk: 16)
+    }
+    for source in Workload.compiledSources {
+        Benchmark("compile/\(source.name)", configuration: .init(metrics: [.wallClock, .peakMemoryResident], maxIterations: 3)) { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(try RuleSet(sources: [source.source])) }
+        }
+    }
+    Benchmark("memory/idle stream, shipped rules", configuration: .init(metrics: [.custom("bytes per idle stream")], maxIterations: 1)) { benchmark in
+        benchmark.measurement(.custom("bytes per idle stream"), idleStreamBytes(rules: .shipped))
+    }
+}
+
+/// Whole-text scans: the filter, the baseline without prefilter (on the first MiB: it is slow), and
+/// Hyperscan in block mode with and without match starts. Each checks what it found.
+func wholeText(_ spec: Workload.Spec) {
+    let throughput = BenchmarkMetric.custom("MB/s", polarity: .prefersLarger, useScalingFactor: false)
+    let metrics: [BenchmarkMetric] = [.wallClock, .mallocCountTotal, throughput]
+    Benchmark("scan/\(spec.name)", configuration: .init(metrics: metrics)) { benchmark in
+        let workload = spec.load()
+        let rules = workload.rules
+        let corpus = workload.corpus
+        for _ in benchmark.scaledIterations {
+            let start = ContinuousClock.now
+            let found = rules.rawMatches(inBytes: corpus).matches
+            benchmark.measurement(throughput, megabytesPerSecond(corpus.count, since: start))
+            precondition(found.count == workload.expectedMatchCount, "the prefiltered scan found \(found.count) matches, the baseline \(workload.expectedMatchCount)")
+        }
+    }
+    Benchmark("scan baseline, no prefilter, first MiB/\(spec.name)", configuration: .init(metrics: metrics, maxIterations: 2)) { benchmark in
+        let workload = spec.load()
+        let rules = workload.baselineRules
+        let slice = workload.corpus.prefix(1 << 20)
+        for _ in benchmark.scaledIterations {
+            let start = ContinuousClock.now
+            blackHole(rules.rawMatches(inBytes: slice))
+            benchmark.measurement(throughput, megabytesPerSecond(slice.count, since: start))
+        }
+    }
+    for mode in [CHS_BLOCK_START, CHS_BLOCK] {
+        let label = mode == CHS_BLOCK_START ? "with match starts" : "end offsets only"
+        Benchmark("hyperscan block, \(label)/\(spec.name)", configuration: .init(metrics: metrics)) { benchmark in
+            let workload = spec.load()
+            guard let engine = Hyperscan(patterns: workload.patternTexts, mode: mode, benchmark: benchmark) else { return }
+            let corpus = workload.corpus
+            var matched = [UInt8](repeating: 0, count: workload.patternTexts.count)
+            for _ in benchmark.scaledIterations {
+                let start = ContinuousClock.now
+                let events = corpus.withUnsafeBytes { chs_scan(engine.engine, $0.baseAddress, $0.count, &matched) }
+                benchmark.measurement(throughput, megabytesPerSecond(corpus.count, since: start))
+                precondition(events >= 0, "Hyperscan failed")
+            }
+            if engine.rejected == 0 && workload.comparesMatchedRules {
+                // Hyperscan reports every match end, so compare which patterns matched, not counts.
+                let ours = Set(workload.rules.rawMatches(inBytes: workload.corpus).matches.map(\.rule))
+                let theirs = Set(matched.indices.filter { matched[$0] != 0 }.map { workload.rules.rules[$0].id })
+                precondition(ours == theirs, "Hyperscan matched \(theirs.count) patterns, the filter \(ours.count)")
+            }
+        }
+    }
+}
+
+/// A stream filter fed the corpus in chunks: one chunk per measured iteration, so the wall-clock
+/// percentiles are per chunk; the held-back bytes after each chunk are a metric of their own.
+func streaming(_ spec: Workload.Spec, chunk: Int) {
+    let heldBack = BenchmarkMetric.custom("held-back bytes", useScalingFactor: false)
+    Benchmark("stream \(chunk)-byte chunks/\(spec.name)",
+              configuration: .init(metrics: [.wallClock, .mallocCountTotal, heldBack], warmupIterations: 1_000,
+                                   maxDuration: .seconds(20), maxIterations: 200_000)) { benchmark in
+        let workload = spec.load()
+        var configuration = FilterConfiguration()
+        configuration.dryRun = true
+        let corpus = workload.corpus
+        var filter = StreamFilter(rules: workload.rules, configuration: configuration)
+        var output = FilterOutput()
+        var offset = corpus.startIndex
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            if offset + chunk > corpus.endIndex {
+                benchmark.stopMeasurement()
+                filter.finish(into: &output)
+                filter = StreamFilter(rules: workload.rules, configuration: configuration)
+                offset = corpus.startIndex
+                output.removeAll()
+                benchmark.startMeasurement()
+            }
+            filter.feed(corpus[offset..<offset + chunk], into: &output)
+            output.removeAll()
+            offset += chunk
+        }
+        benchmark.stopMeasurement()
+        benchmark.measurement(heldBack, filter.heldBackByteCount)
+    }
+}
+
+func hyperscanStreaming(_ spec: Workload.Spec, chunk: Int) {
+    Benchmark("hyperscan stream \(chunk)-byte chunks/\(spec.name)",
+              configuration: .init(metrics: [.wallClock], warmupIterations: 1_000, maxDuration: .seconds(20),
+                                   maxIterations: 200_000)) { benchmark in
+        let workload = spec.load()
+        guard let engine = Hyperscan(patterns: workload.patternTexts, mode: CHS_STREAM, benchmark: benchmark) else { return }
+        let corpus = workload.corpus
+        var offset = 0
+        precondition(chs_stream_open(engine.engine) == 0)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            if offset + chunk > corpus.count {
+                benchmark.stopMeasurement()
+                _ = chs_stream_close(engine.engine)
+                precondition(chs_stream_open(engine.engine) == 0)
+                offset = 0
+                benchmark.startMeasurement()
+            }
+            let events = corpus.withUnsafeBytes { chs_stream_feed(engine.engine, $0.baseAddress! + offset, chunk) }
+            precondition(events >= 0)
+            offset += chunk
+        }
+        benchmark.stopMeasurement()
+        _ = chs_stream_close(engine.engine)
+    }
+}
+
+/// A compiled Hyperscan database, or `nil` (with the reason printed once) when Hyperscan is missing.
+final class Hyperscan {
+    let engine: OpaquePointer
+    let rejected: UInt32
+
+    init?(patterns: [String], mode: chs_mode, benchmark: Benchmark) {
+        var error = [CChar](repeating: 0, count: 256)
+        var rejected: UInt32 = 0
+        let pointers = patterns.map { strdup($0) }
+        defer { pointers.forEach { free($0) } }
+        let compiled = pointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { buffer in
+            chs_compile(buffer.baseAddress, UInt32(buffer.count), mode, &rejected, &error, error.count)
+        }
+        guard let compiled else {
+            let reason = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            print("Skipping \(benchmark.name): \(reason)")
+            return nil
+        }
+        if rejected > 0 { print("\(benchmark.name): Hyperscan could not compile \(rejected) of \(patterns.count) patterns; they are left out") }
+        engine = compiled
+        self.rejected = rejected
+    }
+
+    deinit { chs_free(engine) }
+}
+
+func megabytesPerSecond(_ bytes: Int, since start: ContinuousClock.Instant) -> Int {
+    let elapsed = start.duration(to: .now)
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return Int((Double(bytes) / 1e6 / seconds).rounded())
+}
+
+/// Resident memory per stream that has been fed a chunk and waits for the next, over 10,000 streams.
+func idleStreamBytes(rules: RuleSet) -> Int {
+    func resident() -> Int {
+        let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
+        return (statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+    let before = resident()
+    var output = FilterOutput()
+    let streams = (0..<10_000).map { _ in
+        let filter = StreamFilter(rules: rules)
+        filter.feed("这是一个普通的回答，the start of an answer.", into: &output)
+        output.removeAll()
+        return filter
+    }
+    return withExtendedLifetime(streams) { (resident() - before) / streams.count }
+}
