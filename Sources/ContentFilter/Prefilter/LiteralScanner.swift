@@ -29,6 +29,9 @@ final class LiteralScanner: @unchecked Sendable {
     private let buckets: [UInt64: [Int32]]
     /// Literal indices sorted by folded bytes: the literals that begin with a given text form a range.
     private let sortedByBytes: [Int32]
+    /// Hashes (``TailHash``) of every proper prefix of every literal: a text's tail whose hash is not
+    /// here begins no literal.
+    private let prefixFilter: BitSet
 
     init(literals: [Literal]) {
         precondition(literals.allSatisfy { $0.bytes.count >= 3 }, "the scanner needs literals of at least 3 bytes")
@@ -37,8 +40,14 @@ final class LiteralScanner: @unchecked Sendable {
         var shortFilter = BitSet(bits: Self.shortBits), longFilter = BitSet(bits: Self.longBits)
         var firstByte = BitSet(bits: 8), firstTwoBytes = BitSet(bits: 16), firstThreeBytes = BitSet(bits: Self.shortBits)
         var buckets: [UInt64: [Int32]] = [:]
+        var prefixFilter = BitSet(bits: TailHash.bits)
         for (index, literal) in literals.enumerated() {
             let folded = literal.bytes.map(Literal.fold)
+            var prefixHash = TailHash()
+            for byte in folded.dropLast() {
+                prefixHash.append(byte)
+                prefixFilter.insert(prefixHash.bit)
+            }
             let isLong = folded.count >= Self.longKeyBytes
             let key = Self.key(folded.prefix(isLong ? Self.longKeyBytes : Self.shortKeyBytes))
             if isLong { longFilter.insert(Self.hash(key, bits: Self.longBits)) } else { shortFilter.insert(Self.hash(key, bits: Self.shortBits)) }
@@ -53,6 +62,7 @@ final class LiteralScanner: @unchecked Sendable {
         self.firstTwoBytes = firstTwoBytes
         self.firstThreeBytes = firstThreeBytes
         self.buckets = buckets
+        self.prefixFilter = prefixFilter
         sortedByBytes = literals.indices.map(Int32.init).sorted { a, b in
             literals[Int(a)].bytes.map(Literal.fold).lexicographicallyPrecedes(literals[Int(b)].bytes.map(Literal.fold))
         }
@@ -96,9 +106,23 @@ final class LiteralScanner: @unchecked Sendable {
         return hasCaseVariants
     }
 
-    /// The literals that the text from `position` to its end is a proper prefix of (folded), calling
-    /// `body` with each. For the tail of a stream's window: a match may begin there once more text comes.
-    func literals(continuing text: UnsafeBufferPointer<UInt8>, at position: Int, _ body: (Int) -> Void) {
+    /// Calls `body` with each position from `start` on (a character boundary) where the rest of `text`
+    /// is a proper prefix of a literal (folded), and that literal. For the tail of a stream's window: a match
+    /// may begin there once more text comes.
+    func literalsContinuing(_ text: UnsafeBufferPointer<UInt8>, from start: Int, _ body: (_ position: Int, _ literal: Int) -> Void) {
+        var hash = TailHash()
+        var position = text.count - 1
+        let first = max(start, text.count - maximumLength + 1)
+        while position >= first {
+            hash.prepend(Literal.fold(text[position]))
+            if text[position] & 0xC0 != 0x80 && prefixFilter.contains(hash.bit) {
+                literals(continuing: text, at: position) { body(position, $0) }
+            }
+            position -= 1
+        }
+    }
+
+    private func literals(continuing text: UnsafeBufferPointer<UInt8>, at position: Int, _ body: (Int) -> Void) {
         let remaining = text.count - position
         guard remaining > 0, remaining < maximumLength else { return }
         let a = Int(Literal.fold(text[position]))
@@ -164,6 +188,24 @@ final class LiteralScanner: @unchecked Sendable {
     private static func hash(_ key: UInt64, bits: Int) -> Int {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
     }
+}
+
+/// A polynomial hash of a byte string that can grow at either end: forward over a literal's prefix,
+/// backward over a text's tail, with the same result for the same bytes.
+struct TailHash {
+    static let bits = 20
+    private static let base: UInt64 = 0x100_0000_01B3
+    private var value: UInt64 = 0
+    private var power: UInt64 = 1
+
+    mutating func append(_ byte: UInt8) { value = value &* Self.base &+ UInt64(byte) }
+
+    mutating func prepend(_ byte: UInt8) {
+        value = value &+ UInt64(byte) &* power
+        power = power &* Self.base
+    }
+
+    var bit: Int { Int(truncatingIfNeeded: (value &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - Self.bits)) }
 }
 
 /// A fixed-size set of small integers.

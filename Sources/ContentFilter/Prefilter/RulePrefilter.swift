@@ -103,16 +103,10 @@ final class RulePrefilter: Sendable {
             }
         }
         if partial {
-            var position = max(start, subject.count - scanner.maximumLength + 1)
-            while position < subject.count {
-                if subject[position] & 0xC0 != 0x80 {
-                    scanner.literals(continuing: subject, at: position) { literal in
-                        for rule in rulesOfLiteral[literal] {
-                            scratch.candidates.append(Candidate(rule: rule, position: position))
-                        }
-                    }
+            scanner.literalsContinuing(subject, from: start) { position, literal in
+                for rule in rulesOfLiteral[literal] {
+                    scratch.candidates.append(Candidate(rule: rule, position: position))
                 }
-                position += 1
             }
         }
         scratch.candidates.sort()
