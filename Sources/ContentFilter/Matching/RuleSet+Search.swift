@@ -29,7 +29,7 @@ extension RuleSet {
             let result = patterns[ruleIndex].search(subject, from: position, partial: partial, startsInsideText: startsInsideText, scratch: scratch)
             switch result {
             case .match(let range):
-                if rules[ruleIndex].verifier?.accepts(subject[range]) ?? true {
+                if verifiers[ruleIndex]?.accepts(subject[range]) ?? true {
                     matches.append(RawMatch(ruleIndex: ruleIndex, start: range.lowerBound, end: range.upperBound))
                 }
                 position = range.upperBound
@@ -74,13 +74,14 @@ extension RuleSet {
         let hasCaseVariants = prefilter.findCandidates(in: subject, from: start, partial: partial, into: &scratch.prefilter)
         for rule in prefilter.residual(hasCaseVariants: hasCaseVariants, partial: partial) { searchWhole(rule, from: start) }
         let candidates = scratch.prefilter.candidates
+        let plans = prefilter.plans
         var first = 0
         while first < candidates.count {
             let rule = candidates[first].rule
             var last = first
             while last < candidates.count && candidates[last].rule == rule { last += 1 }
             defer { first = last }
-            if case .keyword(let length, let boundaryBefore, let boundaryAfter, let foldsOutsideASCII) = prefilter.plans[rule] {
+            if case .keyword(let length, let boundaryBefore, let boundaryAfter, let foldsOutsideASCII) = plans[rule] {
                 guard !(foldsOutsideASCII && hasCaseVariants) else { continue }
                 var excluded = max(start, ruleStart(rule))
                 for candidate in candidates[first..<last] where candidate.position >= excluded {
@@ -97,7 +98,7 @@ extension RuleSet {
                 }
                 continue
             }
-            guard case .literalDriven(let lead, _, let foldsOutsideASCII) = prefilter.plans[rule],
+            guard case .literalDriven(let lead, _, let foldsOutsideASCII) = plans[rule],
                   !(foldsOutsideASCII && hasCaseVariants), !(partial && lead == nil) else { continue }
             var excluded = max(start, ruleStart(rule))
             var end = RuleSearchEnd.complete
@@ -106,7 +107,7 @@ extension RuleSet {
                 switch patterns[rule].search(subject, from: from, partial: partial, startsInsideText: startsInsideText,
                                              latestStart: candidate.position, scratch: scratch.pcre2) {
                 case .match(let range):
-                    if rules[rule].verifier?.accepts(subject[range]) ?? true {
+                    if verifiers[rule]?.accepts(subject[range]) ?? true {
                         matches.append(RawMatch(ruleIndex: rule, start: range.lowerBound, end: range.upperBound))
                     }
                     excluded = range.upperBound
@@ -119,7 +120,7 @@ extension RuleSet {
                 }
                 if end != .complete { break }
             }
-            if end == .complete, partial, let lead, lead > 0, case .literalDriven(_, let longest, _) = prefilter.plans[rule] {
+            if end == .complete, partial, let lead, lead > 0, case .literalDriven(_, let longest, _) = plans[rule] {
                 // A match may have begun within `lead` bytes of a literal that has not arrived yet.
                 searchWhole(rule, from: max(excluded, subject.characterStart(atOrBefore: subject.count - lead - longest + 1)))
             } else if end != .complete {
@@ -128,7 +129,7 @@ extension RuleSet {
         }
         guard partial else { return }
         for rule in prefilter.tailSearchedRules where !candidates.containsRule(rule) {
-            guard case .literalDriven(let lead?, let longest, _) = prefilter.plans[rule] else { continue }
+            guard case .literalDriven(let lead?, let longest, _) = plans[rule] else { continue }
             searchWhole(rule, from: max(start, subject.characterStart(atOrBefore: subject.count - lead - longest + 1)))
         }
     }

@@ -19,6 +19,8 @@ public final class RuleSet: Sendable {
     public let limits: SearchLimits
 
     let patterns: [PCRE2Pattern]
+    /// Each rule's check-digit verifier, by rule index (read per match, apart from the large `Rule`).
+    let verifiers: [MatchVerifier?]
     /// `nil` when the set was built without one (the plain baseline: every rule searched in full).
     let prefilter: RulePrefilter?
     let matchContext: PCRE2MatchContext
@@ -58,6 +60,7 @@ public final class RuleSet: Sendable {
         warnings = problems
         self.limits = limits
         patterns = compiled
+        verifiers = parser.rules.map(\.verifier)
         prefilter = usesPrefilter ? RulePrefilter(patterns: parser.rules.map { (Self.combinedPattern(of: $0), $0.caseless ?? false, $0.verifier == nil && !$0.ucp) }) : nil
         matchContext = PCRE2MatchContext(limits: limits)
         // Lookbehind is counted in characters; a UTF-8 character is at most 4 bytes. `\b` needs one.
