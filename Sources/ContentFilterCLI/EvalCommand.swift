@@ -9,8 +9,7 @@ struct EvalCommand: ParsableCommand {
         discussion: """
             Each input line is a JSON object: {"text": "...", "labels": ["gambling", ...], "lang": "zh"}. \
             `labels` holds category ids; an empty list or ["benign"] marks benign text. A category is \
-            predicted for a row when it has a match of that category that no allow rule of the category hides \
-            (overlaps with other categories do not hide it: a flag inside a block still counts). Prints, \
+            predicted for a row when a match of it takes effect (allow rules and overlaps applied). Prints, \
             per category and language: true positives, false positives, false negatives, precision, recall \
             and F1; then, per language, the share of benign rows with a `block` or `redact` match. Rows with \
             a label that is not a category id are counted and reported, not judged. A line that is not such \
@@ -117,7 +116,7 @@ struct EvalCommand: ParsableCommand {
                     report.unjudgedRows += 1
                     continue
                 }
-                let matches = rules.detections(in: row.text).matches
+                let matches = rules.scan(row.text).matches
                 let predicted = Set(matches.map(\.category))
                 for category in labels.union(predicted) {
                     let key = "\(category)/\(row.lang)"

@@ -16,7 +16,13 @@ enum MatchResolver {
     ///   - actions: the action of each rule, by rule index.
     ///   - categories: the category of each rule, by rule index (any value that tells categories apart).
     static func resolve(_ matches: [RawMatch], actions: [FilterAction], categories: [Int]) -> [RawMatch] {
-        let candidates = unsuppressed(matches, actions: actions, categories: categories)
+        let allows = matches.filter { actions[$0.ruleIndex] == .allow }
+        let candidates = matches
+            .filter { match in
+                actions[match.ruleIndex] != .allow && !allows.contains { allow in
+                    categories[allow.ruleIndex] == categories[match.ruleIndex] && allow.start <= match.start && match.end <= allow.end
+                }
+            }
             .sorted { a, b in
                 (actions[a.ruleIndex].precedence, a.start, b.end, a.ruleIndex) < (actions[b.ruleIndex].precedence, b.start, a.end, b.ruleIndex)
             }
@@ -28,17 +34,6 @@ enum MatchResolver {
             taken.insert(match, at: index)
         }
         return taken
-    }
-
-    /// Step 1 alone: the matches that no `allow` match of their category hides, `allow` matches removed,
-    /// in the given order.
-    static func unsuppressed(_ matches: [RawMatch], actions: [FilterAction], categories: [Int]) -> [RawMatch] {
-        let allows = matches.filter { actions[$0.ruleIndex] == .allow }
-        return matches.filter { match in
-            actions[match.ruleIndex] != .allow && !allows.contains { allow in
-                categories[allow.ruleIndex] == categories[match.ruleIndex] && allow.start <= match.start && match.end <= allow.end
-            }
-        }
     }
 
     /// Text order: by start, then by rule order, then by end.

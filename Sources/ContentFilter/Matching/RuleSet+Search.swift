@@ -138,36 +138,27 @@ extension RuleSet {
     ///
     /// The matches of each rule are PCRE2's find-all; ``scan(_:)`` applies ``MatchResolver`` to them.
     public func rawMatches(in text: String) -> ScanResult {
-        search(ValidUTF8Text(text), mode: .raw)
-    }
-
-    /// Every match that no `allow` rule of its category hides, before overlaps between rules are resolved:
-    /// what the text shows of each category, as `contentfilter eval` counts it (a `flag` match that a
-    /// `block` match overlaps still counts for its own category).
-    public func detections(in text: String) -> ScanResult {
-        search(ValidUTF8Text(text), mode: .detections)
+        search(ValidUTF8Text(text), resolved: false)
     }
 
     /// Raw matches in UTF-8 bytes that may be invalid (invalid sequences read as U+FFFD).
     public func rawMatches(inBytes bytes: some Collection<UInt8>) -> ScanResult {
-        search(ValidUTF8Text(bytes: bytes), mode: .raw)
+        search(ValidUTF8Text(bytes: bytes), resolved: false)
     }
 
     /// The matches that take effect in `text`: raw matches with `allow` suppression and overlaps resolved
     /// (see ``MatchResolver``). Allow matches themselves are not listed.
     public func scan(_ text: String) -> ScanResult {
-        search(ValidUTF8Text(text), mode: .resolved)
+        search(ValidUTF8Text(text), resolved: true)
     }
 
     /// ``scan(_:)`` for UTF-8 bytes that may be invalid (invalid sequences read as U+FFFD; offsets are
     /// offsets in `bytes`).
     public func scan(bytes: some Collection<UInt8>) -> ScanResult {
-        search(ValidUTF8Text(bytes: bytes), mode: .resolved)
+        search(ValidUTF8Text(bytes: bytes), resolved: true)
     }
 
-    private enum SearchMode { case raw, detections, resolved }
-
-    private func search(_ text: ValidUTF8Text, mode: SearchMode) -> ScanResult {
+    private func search(_ text: ValidUTF8Text, resolved: Bool) -> ScanResult {
         let scratch = SearchScratch(context: matchContext)
         var raw: [RawMatch] = []
         var failures: [SearchFailure] = []
@@ -179,12 +170,7 @@ extension RuleSet {
             }
         }
         failures.sort { ($0.offset, $0.rule) < ($1.offset, $1.rule) }
-        let actions = rules.map(\.action)
-        let selected = switch mode {
-        case .raw: raw.sorted(by: MatchResolver.textOrder)
-        case .detections: MatchResolver.unsuppressed(raw, actions: actions, categories: categoryNumbers).sorted(by: MatchResolver.textOrder)
-        case .resolved: MatchResolver.resolve(raw, actions: actions, categories: categoryNumbers)
-        }
+        let selected = resolved ? MatchResolver.resolve(raw, actions: rules.map(\.action), categories: categoryNumbers) : raw.sorted(by: MatchResolver.textOrder)
         let matches = selected.map { match in
             let rule = rules[match.ruleIndex]
             return RuleMatch(
