@@ -93,6 +93,24 @@ import Testing
         if let usable { #expect((usable.maximumLead ?? -1) == lead) }
     }
 
+    /// A stream's tail that begins a literal is found even when shorter literals share its start and
+    /// longer ones sort between them.
+    @Test func tailThatBeginsALiteralIsFound() {
+        let words = ["tell", "tell a story", "tell me what you wear", "TELL ME ABOUT", "telling"]
+        let scanner = LiteralScanner(literals: words.map { Literal(bytes: Array($0.lowercased().utf8), caseless: $0 == $0.uppercased()) })
+        func continuing(_ text: String) -> [String] {
+            var found: [String] = []
+            Array(text.utf8).withUnsafeBufferPointer { tail in
+                scanner.literalsContinuing(tail, from: 0) { position, literal in found.append("\(position):\(words[literal])") }
+            }
+            return found.sorted()
+        }
+        #expect(continuing("so tell m") == ["3:TELL ME ABOUT", "3:tell me what you wear"])
+        #expect(continuing("so TELL ME A") == ["3:TELL ME ABOUT"])
+        #expect(continuing("so tell") == ["3:tell a story", "3:tell me what you wear", "3:TELL ME ABOUT", "3:telling"].sorted())
+        #expect(continuing("so tall") == [])
+    }
+
     @Test func keywordsAreSettledByTheScannerWithWordBoundaries() throws {
         let patterns = try temporaryDirectory(["p.txt": "# comment\n(?i)\\bass\\b\n博彩网站\n\\bpass\n"])
         defer { try? FileManager.default.removeItem(at: patterns) }

@@ -170,14 +170,16 @@ final class LiteralScanner: @unchecked Sendable {
         literal.bytes.withUnsafeBufferPointer { bytes in (0..<length).allSatisfy { text[position + $0] == bytes[$0] } }
     }
 
-    /// Compares a literal's prefix (as long as the text's tail) with the tail, folded: <0, 0 or >0.
+    /// Compares a literal's prefix, as long as the text's tail, with the tail, folded: <0, 0 or >0. A literal
+    /// shorter than the tail that the tail begins with sorts before it, so that in the sorted literals the
+    /// ones the tail is a prefix of form one run of zeros.
     private func compareFolded(_ literal: [UInt8], _ text: UnsafeBufferPointer<UInt8>, from position: Int) -> Int {
-        let length = min(literal.count, text.count - position)
-        for offset in 0..<length {
+        let remaining = text.count - position
+        for offset in 0..<min(literal.count, remaining) {
             let a = Literal.fold(literal[offset]), b = Literal.fold(text[position + offset])
             if a != b { return a < b ? -1 : 1 }
         }
-        return 0
+        return literal.count < remaining ? -1 : 0
     }
 
     private static func key(_ bytes: some Sequence<UInt8>) -> UInt64 {
