@@ -28,9 +28,6 @@ let benchmarks: @Sendable () -> Void = {
             for _ in benchmark.scaledIterations { blackHole(try RuleSet(sources: [source.source])) }
         }
     }
-    Benchmark("memory/idle stream, shipped rules", configuration: .init(metrics: [.custom("bytes per idle stream")], maxIterations: 1)) { benchmark in
-        benchmark.measurement(.custom("bytes per idle stream"), idleStreamBytes(rules: .shipped))
-    }
 }
 
 /// Whole-text scans: the filter, the baseline without prefilter (on the first MiB: it is slow), and
@@ -172,21 +169,4 @@ func megabytesPerSecond(_ bytes: Int, since start: ContinuousClock.Instant) -> I
     let elapsed = start.duration(to: .now)
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     return Int((Double(bytes) / 1e6 / seconds).rounded())
-}
-
-/// Resident memory per stream that has been fed a chunk and waits for the next, over 10,000 streams.
-func idleStreamBytes(rules: RuleSet) -> Int {
-    func resident() -> Int {
-        let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
-        return (statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
-    }
-    let before = resident()
-    var output = FilterOutput()
-    let streams = (0..<10_000).map { _ in
-        let filter = StreamFilter(rules: rules)
-        filter.feed("这是一个普通的回答，the start of an answer.", into: &output)
-        output.removeAll()
-        return filter
-    }
-    return withExtendedLifetime(streams) { (resident() - before) / streams.count }
 }
