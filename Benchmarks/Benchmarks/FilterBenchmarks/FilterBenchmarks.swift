@@ -154,7 +154,12 @@ final class Hyperscan {
         }
         guard let compiled else {
             let reason = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            print("Skipping \(benchmark.name): \(reason)")
+            var why = [CChar](repeating: 0, count: 256)
+            if chs_load(&why, why.count) == 0 {
+                print("Skipping \(benchmark.name): \(reason)")
+            } else {
+                benchmark.error("Hyperscan failed: \(reason)")
+            }
             return nil
         }
         if rejected > 0 { print("\(benchmark.name): Hyperscan could not compile \(rejected) of \(patterns.count) patterns; they are left out") }

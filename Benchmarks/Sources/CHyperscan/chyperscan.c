@@ -13,7 +13,7 @@ typedef struct { char *message; int expression; } hs_compile_error_t;
 typedef int (*hs_match_handler)(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *context);
 
 enum { HS_FLAG_CASELESS = 1, HS_FLAG_UTF8 = 32, HS_FLAG_SOM_LEFTMOST = 256 };
-enum { HS_MODE_BLOCK = 1, HS_MODE_STREAM = 2, HS_MODE_SOM_HORIZON_LARGE = 1 << 24 };
+enum { HS_MODE_BLOCK = 1, HS_MODE_STREAM = 2 };
 
 static struct {
     int loaded;
@@ -64,11 +64,14 @@ int chs_load(char *why, size_t why_size) {
 }
 
 static int compile(const char *const *expressions, const unsigned *flags, const unsigned *ids, unsigned count,
-                   unsigned mode, hs_database_t **database, int *bad) {
+                   unsigned mode, hs_database_t **database, int *bad, char *error, size_t error_size) {
     hs_compile_error_t *failure = NULL;
     int rc = hs.compile_multi(expressions, flags, ids, count, mode, NULL, database, &failure);
     *bad = failure ? failure->expression : -1;
-    if (failure) hs.free_compile_error(failure);
+    if (failure) {
+        snprintf(error, error_size, "%s", failure->message ? failure->message : "unknown error");
+        hs.free_compile_error(failure);
+    }
     return rc;
 }
 
@@ -79,7 +82,6 @@ chs_engine *chs_compile(const char *const *patterns, unsigned count, chs_mode mo
     unsigned *flags = calloc(count, sizeof *flags), *ids = calloc(count, sizeof *ids);
     unsigned used = 0;
     unsigned hs_mode = mode == CHS_STREAM ? HS_MODE_STREAM : HS_MODE_BLOCK;
-    if (mode == CHS_BLOCK_START) hs_mode |= HS_MODE_SOM_HORIZON_LARGE;
     for (unsigned index = 0; index < count; index++) {
         int caseless = strncmp(patterns[index], "(?i)", 4) == 0;
         expressions[used] = caseless ? patterns[index] + 4 : patterns[index];
@@ -91,9 +93,9 @@ chs_engine *chs_compile(const char *const *patterns, unsigned count, chs_mode mo
     hs_database_t *database = NULL;
     int bad;
     // Leave out the patterns Hyperscan cannot compile, one at a time, and try again.
-    while (compile(expressions, flags, ids, used, hs_mode, &database, &bad) != 0) {
+    while (compile(expressions, flags, ids, used, hs_mode, &database, &bad, error, error_size) != 0) {
         if (bad < 0 || (unsigned)bad >= used) {
-            snprintf(error, error_size, "Hyperscan could not compile the patterns");
+            // `error` holds Hyperscan's message for the whole set.
             free(expressions); free(flags); free(ids);
             return NULL;
         }
