@@ -35,7 +35,8 @@ final class PCRE2Pattern: @unchecked Sendable {
     /// The longest lookbehind of the pattern, in characters (`\b` counts as one).
     let maximumLookbehind: Int
 
-    init(_ pattern: String, options: PCRE2CompileOptions) throws(PCRE2CompileError) {
+    /// - Parameter jit: also JIT-compile; `false` when the pattern is only being checked.
+    init(_ pattern: String, options: PCRE2CompileOptions, jit: Bool = true) throws(PCRE2CompileError) {
         var errorCode: Int32 = 0
         var errorOffset = 0
         let compiled = pattern.utf8CString.withUnsafeBufferPointer { buffer in
@@ -48,7 +49,7 @@ final class PCRE2Pattern: @unchecked Sendable {
         }
         code = compiled
         // JIT failure (e.g. no JIT on this platform) leaves the interpreter, which gives the same results.
-        _ = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE) | UInt32(PCRE2_JIT_PARTIAL_HARD))
+        if jit { _ = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE) | UInt32(PCRE2_JIT_PARTIAL_HARD)) }
         var lookbehind: UInt32 = 0
         pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_MAXLOOKBEHIND), &lookbehind)
         maximumLookbehind = Int(lookbehind)

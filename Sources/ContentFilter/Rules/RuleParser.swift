@@ -164,7 +164,7 @@ struct RuleParser {
 
     private func checkPattern(_ pattern: String, number: Int, options: PCRE2CompileOptions, at location: SourceLocation, with reader: inout YAMLReader) {
         do {
-            _ = try PCRE2Pattern(pattern, options: options)
+            _ = try PCRE2Pattern(pattern, options: options, jit: false)
         } catch {
             reader.append(RuleProblem(.error, at: location, rule: reader.rule,
                                       "pattern \(number) is not valid PCRE2: \(error.error.message) at offset \(error.offset)",
