@@ -67,6 +67,10 @@ extension RuleSet {
             let end = searchRule(rule, in: subject, from: from, partial: partial, startsInsideText: startsInsideText, scratch: scratch.pcre2, into: &matches)
             if end != .complete { ended(rule, end) }
         }
+        /// A match may have begun within `lead` bytes of a literal that has not fully arrived yet.
+        func searchTail(_ rule: Int, lead: Int, longestLiteral: Int, from offset: Int) {
+            searchWhole(rule, from: max(offset, subject.characterStart(atOrBefore: subject.count - lead - longestLiteral + 1)))
+        }
         guard let prefilter else {
             for rule in rules.indices { searchWhole(rule, from: start) }
             return
@@ -81,9 +85,10 @@ extension RuleSet {
             var last = first
             while last < candidates.count && candidates[last].rule == rule { last += 1 }
             defer { first = last }
-            if case .keyword(let length, let boundaryBefore, let boundaryAfter, let foldsOutsideASCII) = plans[rule] {
-                guard !(foldsOutsideASCII && hasCaseVariants) else { continue }
-                var excluded = max(start, ruleStart(rule))
+            guard !RulePrefilter.isSearchedWhole(plans[rule], hasCaseVariants: hasCaseVariants, partial: partial) else { continue }
+            var excluded = max(start, ruleStart(rule))
+            switch plans[rule] {
+            case .keyword(let length, let boundaryBefore, let boundaryAfter, _):
                 for candidate in candidates[first..<last] where candidate.position >= excluded {
                     let position = candidate.position, end = position + length
                     if end > subject.count || (partial && boundaryAfter && end == subject.count) {
@@ -96,41 +101,39 @@ extension RuleSet {
                     matches.append(RawMatch(ruleIndex: rule, start: position, end: end))
                     excluded = end
                 }
-                continue
-            }
-            guard case .literalDriven(let lead, _, let foldsOutsideASCII) = plans[rule],
-                  !(foldsOutsideASCII && hasCaseVariants), !(partial && lead == nil) else { continue }
-            var excluded = max(start, ruleStart(rule))
-            var end = RuleSearchEnd.complete
-            for candidate in candidates[first..<last] where candidate.position >= excluded {
-                let from = lead.map { max(excluded, subject.characterStart(atOrBefore: candidate.position - $0)) } ?? excluded
-                switch patterns[rule].search(subject, from: from, partial: partial, startsInsideText: startsInsideText,
-                                             latestStart: candidate.position, scratch: scratch.pcre2) {
-                case .match(let range):
-                    if verifiers[rule]?.accepts(subject[range]) ?? true {
-                        matches.append(RawMatch(ruleIndex: rule, start: range.lowerBound, end: range.upperBound))
+            case .literalDriven(let lead, let longestLiteral, _):
+                var end = RuleSearchEnd.complete
+                for candidate in candidates[first..<last] where candidate.position >= excluded {
+                    let from = lead.map { max(excluded, subject.characterStart(atOrBefore: candidate.position - $0)) } ?? excluded
+                    switch patterns[rule].search(subject, from: from, partial: partial, startsInsideText: startsInsideText,
+                                                 latestStart: candidate.position, scratch: scratch.pcre2) {
+                    case .match(let range):
+                        if verifiers[rule]?.accepts(subject[range]) ?? true {
+                            matches.append(RawMatch(ruleIndex: rule, start: range.lowerBound, end: range.upperBound))
+                        }
+                        excluded = range.upperBound
+                    case .noMatch:
+                        excluded = candidate.position + UTF8Repairer.sequenceLength(ofCharacterStartingWith: subject[candidate.position])
+                    case .partial(let partialStart):
+                        end = .partial(start: partialStart)
+                    case .failure(let error):
+                        end = .failed(error, at: from)
                     }
-                    excluded = range.upperBound
-                case .noMatch:
-                    excluded = candidate.position + UTF8Repairer.sequenceLength(ofCharacterStartingWith: subject[candidate.position])
-                case .partial(let partialStart):
-                    end = .partial(start: partialStart)
-                case .failure(let error):
-                    end = .failed(error, at: from)
+                    if end != .complete { break }
                 }
-                if end != .complete { break }
-            }
-            if end == .complete, partial, let lead, lead > 0, case .literalDriven(_, let longest, _) = plans[rule] {
-                // A match may have begun within `lead` bytes of a literal that has not arrived yet.
-                searchWhole(rule, from: max(excluded, subject.characterStart(atOrBefore: subject.count - lead - longest + 1)))
-            } else if end != .complete {
-                ended(rule, end)
+                if end != .complete {
+                    ended(rule, end)
+                } else if partial, let lead, lead > 0 {
+                    searchTail(rule, lead: lead, longestLiteral: longestLiteral, from: excluded)
+                }
+            case .residual:
+                break
             }
         }
         guard partial else { return }
         for rule in prefilter.tailSearchedRules where !candidates.containsRule(rule) {
-            guard case .literalDriven(let lead?, let longest, _) = plans[rule] else { continue }
-            searchWhole(rule, from: max(start, subject.characterStart(atOrBefore: subject.count - lead - longest + 1)))
+            guard case .literalDriven(let lead?, let longestLiteral, _) = plans[rule] else { continue }
+            searchTail(rule, lead: lead, longestLiteral: longestLiteral, from: start)
         }
     }
 

@@ -46,10 +46,11 @@ public final class RuleSet: Sendable {
         guard !problems.contains(where: { $0.severity == .error }) else {
             throw RuleLoadError(problems: problems)
         }
+        let combinedPatterns = parser.rules.map(Self.combinedPattern(of:))
         var compiled: [PCRE2Pattern] = []
-        for rule in parser.rules {
+        for (rule, pattern) in zip(parser.rules, combinedPatterns) {
             do {
-                compiled.append(try PCRE2Pattern(Self.combinedPattern(of: rule), options: PCRE2CompileOptions(caseless: rule.caseless ?? false, ucp: rule.ucp)))
+                compiled.append(try PCRE2Pattern(pattern, options: PCRE2CompileOptions(caseless: rule.caseless ?? false, ucp: rule.ucp)))
             } catch {
                 problems.append(RuleProblem(.error, at: rule.location, rule: rule.id, "the rule's patterns cannot be combined: \(error.error.message)",
                                             hint: "a pattern may use a construct that only works at the very start, such as `(*UTF)`"))
@@ -61,7 +62,9 @@ public final class RuleSet: Sendable {
         self.limits = limits
         patterns = compiled
         verifiers = parser.rules.map(\.verifier)
-        prefilter = usesPrefilter ? RulePrefilter(patterns: parser.rules.map { (Self.combinedPattern(of: $0), $0.caseless ?? false, $0.verifier == nil && !$0.ucp) }) : nil
+        prefilter = usesPrefilter ? RulePrefilter(patterns: zip(parser.rules, combinedPatterns).map { rule, pattern in
+            (pattern, rule.caseless ?? false, rule.verifier == nil && !rule.ucp)
+        }) : nil
         matchContext = PCRE2MatchContext(limits: limits)
         // Lookbehind is counted in characters; a UTF-8 character is at most 4 bytes. `\b` needs one.
         maximumLookbehindBytes = 4 * max(1, compiled.map(\.maximumLookbehind).max() ?? 0)

@@ -59,5 +59,4 @@ public struct PolicyCategory: Sendable, Hashable {
     /// The category of rules read from a plain pattern list (``RuleSource/patternList(_:)``): not a policy
     /// category; such rules only flag.
     public static let patternListCategory = "pattern_list"
-
 }

@@ -6,10 +6,9 @@
 /// comparison. Immutable once built, so one scanner serves every thread.
 final class LiteralScanner: @unchecked Sendable {
     /// One occurrence: which literal (index into ``literals``), and the byte offset where it starts.
-    struct Hit: Comparable {
+    struct Hit {
         var literal: Int32
         var position: Int
-        static func < (a: Hit, b: Hit) -> Bool { (a.position, a.literal) < (b.position, b.literal) }
     }
 
     /// The literals, as given (at least 3 bytes each).
@@ -21,10 +20,6 @@ final class LiteralScanner: @unchecked Sendable {
     private static let shortBits = 16, longBits = 18
     private let shortFilter: BitSet
     private let longFilter: BitSet
-    /// Every literal's first 1, 2 and 3 bytes (folded), for the tail check.
-    private let firstByte: BitSet
-    private let firstTwoBytes: BitSet
-    private let firstThreeBytes: BitSet
     /// Key → literal indices, for keys whose bit is set.
     private let buckets: [UInt64: [Int32]]
     /// Literal indices sorted by folded bytes: the literals that begin with a given text form a range.
@@ -38,7 +33,6 @@ final class LiteralScanner: @unchecked Sendable {
         self.literals = literals
         maximumLength = literals.map(\.bytes.count).max() ?? 0
         var shortFilter = BitSet(bits: Self.shortBits), longFilter = BitSet(bits: Self.longBits)
-        var firstByte = BitSet(bits: 8), firstTwoBytes = BitSet(bits: 16), firstThreeBytes = BitSet(bits: Self.shortBits)
         var buckets: [UInt64: [Int32]] = [:]
         var prefixFilter = BitSet(bits: TailHash.bits)
         for (index, literal) in literals.enumerated() {
@@ -52,15 +46,9 @@ final class LiteralScanner: @unchecked Sendable {
             let key = Self.key(folded.prefix(isLong ? Self.longKeyBytes : Self.shortKeyBytes))
             if isLong { longFilter.insert(Self.hash(key, bits: Self.longBits)) } else { shortFilter.insert(Self.hash(key, bits: Self.shortBits)) }
             buckets[key | (isLong ? 1 << 63 : 0), default: []].append(Int32(index))
-            firstByte.insert(Int(folded[0]))
-            firstTwoBytes.insert(Int(folded[0]) << 8 | Int(folded[1]))
-            firstThreeBytes.insert(Self.hash(Self.key(folded.prefix(3)), bits: Self.shortBits))
         }
         self.shortFilter = shortFilter
         self.longFilter = longFilter
-        self.firstByte = firstByte
-        self.firstTwoBytes = firstTwoBytes
-        self.firstThreeBytes = firstThreeBytes
         self.buckets = buckets
         self.prefixFilter = prefixFilter
         sortedByBytes = literals.indices.map(Int32.init).sorted { a, b in
@@ -73,7 +61,6 @@ final class LiteralScanner: @unchecked Sendable {
     ///
     /// - Returns: whether the text holds KELVIN SIGN (U+212A) or LONG S (U+017F), which PCRE2's caseless
     ///   matching equates with `k` and `s` although the scanner's ASCII folding does not.
-    @discardableResult
     func scan(_ text: UnsafeBufferPointer<UInt8>, from start: Int, into hits: inout [Hit]) -> Bool {
         guard let base = text.baseAddress, text.count - start >= 2 else { return false }
         var hasCaseVariants = false
@@ -122,18 +109,10 @@ final class LiteralScanner: @unchecked Sendable {
         }
     }
 
+    /// The literals that the text from `position` on is a proper prefix of; `literalsContinuing` has
+    /// already checked the tail's hash against ``prefixFilter``.
     private func literals(continuing text: UnsafeBufferPointer<UInt8>, at position: Int, _ body: (Int) -> Void) {
         let remaining = text.count - position
-        guard remaining > 0, remaining < maximumLength else { return }
-        let a = Int(Literal.fold(text[position]))
-        guard firstByte.contains(a) else { return }
-        if remaining >= 2 {
-            guard firstTwoBytes.contains(a << 8 | Int(Literal.fold(text[position + 1]))) else { return }
-        }
-        if remaining >= 3 {
-            let key = Self.key(UnsafeBufferPointer(rebasing: text[position..<position + 3]).lazy.map(Literal.fold))
-            guard firstThreeBytes.contains(Self.hash(key, bits: Self.shortBits)) else { return }
-        }
         // Binary search for the first literal not below the tail, then walk the range that starts with it.
         var low = 0, high = sortedByBytes.count
         while low < high {
@@ -144,7 +123,7 @@ final class LiteralScanner: @unchecked Sendable {
             let index = Int(sortedByBytes[low])
             let literal = literals[index]
             guard compareFolded(literal.bytes, text, from: position) == 0 else { break }
-            if literal.bytes.count > remaining && (literal.caseless || matchesExactly(literal, text, at: position, length: remaining)) {
+            if literal.bytes.count > remaining && matches(literal, text, at: position, length: remaining) {
                 body(index)
             }
             low += 1
@@ -159,15 +138,18 @@ final class LiteralScanner: @unchecked Sendable {
             let literal = literals[Int(candidate)]
             let length = literal.bytes.count
             guard position + length <= text.count else { continue }
-            let found = literal.caseless
-                ? literal.bytes.withUnsafeBufferPointer { bytes in (0..<length).allSatisfy { Literal.fold(text[position + $0]) == bytes[$0] } }
-                : matchesExactly(literal, text, at: position, length: length)
-            if found { hits.append(Hit(literal: candidate, position: position)) }
+            if matches(literal, text, at: position, length: length) { hits.append(Hit(literal: candidate, position: position)) }
         }
     }
 
-    private func matchesExactly(_ literal: Literal, _ text: UnsafeBufferPointer<UInt8>, at position: Int, length: Int) -> Bool {
-        literal.bytes.withUnsafeBufferPointer { bytes in (0..<length).allSatisfy { text[position + $0] == bytes[$0] } }
+    /// Whether the first `length` bytes of `literal` are the text at `position` (ASCII folded for a caseless
+    /// literal, whose bytes are stored folded).
+    private func matches(_ literal: Literal, _ text: UnsafeBufferPointer<UInt8>, at position: Int, length: Int) -> Bool {
+        literal.bytes.withUnsafeBufferPointer { bytes in
+            literal.caseless
+                ? (0..<length).allSatisfy { Literal.fold(text[position + $0]) == bytes[$0] }
+                : (0..<length).allSatisfy { text[position + $0] == bytes[$0] }
+        }
     }
 
     /// Compares a literal's prefix, as long as the text's tail, with the tail, folded: <0, 0 or >0. A literal
@@ -187,9 +169,7 @@ final class LiteralScanner: @unchecked Sendable {
     }
 
     @inline(__always)
-    private static func hash(_ key: UInt64, bits: Int) -> Int {
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
-    }
+    private static func hash(_ key: UInt64, bits: Int) -> Int { BitSet.index(hashing: key, bits: bits) }
 }
 
 /// A polynomial hash of a byte string that can grow at either end: forward over a literal's prefix,
@@ -207,7 +187,7 @@ struct TailHash {
         power = power &* Self.base
     }
 
-    var bit: Int { Int(truncatingIfNeeded: (value &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - Self.bits)) }
+    var bit: Int { BitSet.index(hashing: value, bits: Self.bits) }
 }
 
 /// A fixed-size set of small integers.
@@ -219,4 +199,10 @@ struct BitSet: Sendable {
     mutating func insert(_ value: Int) { words[value >> 6] |= 1 << UInt64(value & 63) }
 
     func contains(_ value: Int) -> Bool { words[value >> 6] & (1 << UInt64(value & 63)) != 0 }
+
+    /// A `bits`-bit index for a 64-bit key (multiplicative hashing: the product's top bits).
+    @inline(__always)
+    static func index(hashing key: UInt64, bits: Int) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
+    }
 }

@@ -104,8 +104,8 @@ struct LiteralExtractor {
     }
 
     /// Caps that keep exact sets small.
-    private static let maximumExactCount = 16
-    private static let maximumLiteralBytes = 48
+    fileprivate static let maximumExactCount = 16
+    fileprivate static let maximumLiteralBytes = 48
 
     // MARK: - Grammar
 
@@ -420,7 +420,7 @@ private struct Fragment {
         }
         if let current = exact {
             let unique = Array(Set(current))
-            exact = unique.count <= LiteralExtractor.maximumExactCountForAlternatives ? unique : nil
+            exact = unique.count <= LiteralExtractor.maximumExactCount ? unique : nil
         }
         let uniqueLiterals = Array(Set(literals))
         var leading: [Literal]? = []
@@ -449,7 +449,7 @@ private struct Fragment {
             for count in 0...maximum {
                 if count >= minimum { results += power }
                 power = power.flatMap { prefix in single.map { prefix.appending($0) } }
-                if power.count > LiteralExtractor.maximumExactCountForAlternatives { results = []; break }
+                if power.count > LiteralExtractor.maximumExactCount { results = []; break }
             }
             exact = results.isEmpty ? nil : Array(Set(results))
         }
@@ -460,11 +460,6 @@ private struct Fragment {
             maximumLength: maximumLength,
             leading: maximum == 0 ? nil : leading)
     }
-}
-
-extension LiteralExtractor {
-    fileprivate static var maximumExactCountForAlternatives: Int { maximumExactCount }
-    fileprivate static var maximumBytesPerLiteral: Int { maximumLiteralBytes }
 }
 
 /// Joins the pieces of a sequence, tracking runs of exactly known text and the best required set.
@@ -534,12 +529,12 @@ private struct SequenceBuilder {
     }
 
     private static func join(_ prefixes: [Literal], _ suffixes: [Literal]) -> [Literal]? {
-        guard prefixes.count * suffixes.count <= LiteralExtractor.maximumExactCountForAlternatives else { return nil }
+        guard prefixes.count * suffixes.count <= LiteralExtractor.maximumExactCount else { return nil }
         var joined: [Literal] = []
         for prefix in prefixes {
             for suffix in suffixes {
                 let literal = prefix.appending(suffix)
-                guard literal.bytes.count <= LiteralExtractor.maximumBytesPerLiteral else { return nil }
+                guard literal.bytes.count <= LiteralExtractor.maximumLiteralBytes else { return nil }
                 joined.append(literal)
             }
         }

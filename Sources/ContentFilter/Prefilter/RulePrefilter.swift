@@ -63,11 +63,8 @@ final class RulePrefilter: Sendable {
         self.plans = plans
         self.rulesOfLiteral = rulesOfLiteral
         scanner = literals.isEmpty ? nil : LiteralScanner(literals: literals)
-        residualRules = plans.indices.filter { plans[$0] == .residual }
-        partialResidualRules = plans.indices.filter { index in
-            if case .literalDriven(nil, _, _) = plans[index] { return true }
-            return plans[index] == .residual
-        }
+        residualRules = plans.indices.filter { Self.isSearchedWhole(plans[$0], hasCaseVariants: false, partial: false) }
+        partialResidualRules = plans.indices.filter { Self.isSearchedWhole(plans[$0], hasCaseVariants: false, partial: true) }
         tailSearchedRules = plans.indices.filter { index in
             if case .literalDriven(let lead?, _, _) = plans[index] { return lead > 0 }
             return false
@@ -113,17 +110,21 @@ final class RulePrefilter: Sendable {
         return hasCaseVariants
     }
 
-    /// The rules PCRE2 searches over the whole subject: the residual ones; in partial mode also those whose
-    /// matches can start any distance before their literal; and, when the text holds a character that
-    /// caseless matching equates with an ASCII letter, those whose literals that could affect.
+    /// Whether PCRE2 searches a rule over the whole subject rather than at its candidates: a residual rule;
+    /// in partial mode also one whose matches can start any distance before its literal; and, when the text
+    /// holds a character that caseless matching equates with an ASCII letter, one whose literals that
+    /// could affect.
+    static func isSearchedWhole(_ plan: Plan, hasCaseVariants: Bool, partial: Bool) -> Bool {
+        switch plan {
+        case .residual: true
+        case .literalDriven(let lead, _, let foldsOutsideASCII): (foldsOutsideASCII && hasCaseVariants) || (partial && lead == nil)
+        case .keyword(_, _, _, let foldsOutsideASCII): foldsOutsideASCII && hasCaseVariants
+        }
+    }
+
+    /// The rules PCRE2 searches over the whole subject (see ``isSearchedWhole(_:hasCaseVariants:partial:)``).
     func residual(hasCaseVariants: Bool, partial: Bool) -> [Int] {
         guard hasCaseVariants else { return partial ? partialResidualRules : residualRules }
-        return plans.indices.filter { index in
-            switch plans[index] {
-            case .residual: true
-            case .literalDriven(let lead, _, let foldsOutsideASCII): (foldsOutsideASCII && hasCaseVariants) || (partial && lead == nil)
-            case .keyword(_, _, _, let foldsOutsideASCII): foldsOutsideASCII && hasCaseVariants
-            }
-        }
+        return plans.indices.filter { Self.isSearchedWhole(plans[$0], hasCaseVariants: true, partial: partial) }
     }
 }
