@@ -14,9 +14,10 @@ final class Workload: Sendable {
     let streams: Bool
     /// Whether Hyperscan must find the same set of matching patterns (pattern lists it fully compiles).
     let comparesMatchedRules: Bool
-    /// What the baseline finds in the first 2 MiB; the prefiltered scan is checked against it once, and
-    /// every timed scan must find `expectedMatchCount`.
+    /// What the prefiltered scan finds in the whole corpus, once it has found exactly the baseline's matches
+    /// in the first 2 MiB: every timed scan must find as many; Hyperscan must find the same patterns.
     let expectedMatchCount: Int
+    let matchedRuleIDs: Set<String>
 
     init(name: String, corpus: Data, source: RuleSource, streams: Bool) throws {
         self.name = name
@@ -29,7 +30,9 @@ final class Workload: Sendable {
         let head = corpus.prefix(2 << 20)
         let reference = baselineRules.rawMatches(inBytes: head)
         precondition(rules.rawMatches(inBytes: head) == reference, "\(name): the prefiltered scan differs from the baseline")
-        expectedMatchCount = rules.rawMatches(inBytes: corpus).matches.count
+        let found = rules.rawMatches(inBytes: corpus).matches
+        expectedMatchCount = found.count
+        matchedRuleIDs = Set(found.map(\.rule))
     }
 
     /// The repository's root, from this file's place in it.
