@@ -41,9 +41,9 @@ struct RuleOptions: ParsableArguments {
     }
 
     /// Loads the rule set, or prints every problem to stderr and exits with status 2.
-    func load(sources: [RuleSource]? = nil) throws -> RuleSet {
+    func load(sources: [RuleSource]? = nil, usesPrefilter: Bool = true) throws -> RuleSet {
         do {
-            return try RuleSet(sources: sources ?? self.sources)
+            return try RuleSet(sources: sources ?? self.sources, usesPrefilter: usesPrefilter)
         } catch {
             for problem in error.problems { printError(problem.description) }
             printError("error: the rules did not load (\(error.errors.count) error(s))")
