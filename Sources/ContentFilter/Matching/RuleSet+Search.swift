@@ -48,34 +48,40 @@ extension RuleSet {
     /// `matches`. The prefilter limits PCRE2 to the rules, and the places, where a match can be.
     ///
     /// - Parameters:
-    ///   - ruleStart: where each rule's search starts (at least `start`; a stream moves one rule past an
-    ///     overflow).
-    ///   - ended: called for each rule whose search did not complete (a partial match or a failure).
+    ///   - ruleStart: where each rule's search starts, if not at `start` for every rule (a stream moves one
+    ///     rule past an overflow).
+    ///   - ended: called for each rule whose search did not complete (a partial match or a failure); in
+    ///     partial mode possibly more than once for a rule.
     func searchAllRules(
         in subject: UnsafeBufferPointer<UInt8>,
         from start: Int,
-        ruleStart: (Int) -> Int = { _ in 0 },
+        ruleStart: ((Int) -> Int)? = nil,
         partial: Bool,
         startsInsideText: Bool = false,
         scratch: SearchScratch,
         into matches: inout [RawMatch],
         ended: (Int, RuleSearchEnd) -> Void
     ) {
+        func startOf(_ rule: Int) -> Int { ruleStart.map { max(start, $0(rule)) } ?? start }
         func searchWhole(_ rule: Int, from offset: Int) {
-            let from = max(offset, ruleStart(rule))
+            let from = max(offset, startOf(rule))
             guard from < subject.count else { return }
             let end = searchRule(rule, in: subject, from: from, partial: partial, startsInsideText: startsInsideText, scratch: scratch.pcre2, into: &matches)
             if end != .complete { ended(rule, end) }
         }
-        /// A match may have begun within `lead` bytes of a literal that has not fully arrived yet.
+        /// A match may have begun within `lead` bytes of a literal that has not fully arrived yet: search
+        /// there, unless no byte there can begin a match.
         func searchTail(_ rule: Int, lead: Int, longestLiteral: Int, from offset: Int) {
-            searchWhole(rule, from: max(offset, subject.characterStart(atOrBefore: subject.count - lead - longestLiteral + 1)))
+            let from = max(offset, startOf(rule), subject.characterStart(atOrBefore: subject.count - lead - longestLiteral + 1))
+            guard from < subject.count, patterns[rule].startBytes?.occurs(in: subject, from: from) ?? true else { return }
+            searchWhole(rule, from: from)
         }
         guard let prefilter else {
             for rule in rules.indices { searchWhole(rule, from: start) }
             return
         }
-        let hasCaseVariants = prefilter.findCandidates(in: subject, from: start, partial: partial, into: &scratch.prefilter)
+        let hasCaseVariants = prefilter.findCandidates(in: subject, from: start, partial: partial, everyTailRule: ruleStart != nil,
+                                                       into: &scratch.prefilter)
         for rule in prefilter.residual(hasCaseVariants: hasCaseVariants, partial: partial) { searchWhole(rule, from: start) }
         let candidates = scratch.prefilter.candidates
         let plans = prefilter.plans
@@ -86,19 +92,18 @@ extension RuleSet {
             while last < candidates.count && candidates[last].rule == rule { last += 1 }
             defer { first = last }
             guard !RulePrefilter.isSearchedWhole(plans[rule], hasCaseVariants: hasCaseVariants, partial: partial) else { continue }
-            var excluded = max(start, ruleStart(rule))
+            var excluded = startOf(rule)
             switch plans[rule] {
-            case .keyword(let length, let boundaryBefore, let boundaryAfter, _):
+            case .keyword(let length, _, let boundaryAfter, _):
+                // The candidates passed their `\b` checks; a keyword's matches do not overlap each other.
                 for candidate in candidates[first..<last] where candidate.position >= excluded {
-                    let position = candidate.position, end = position + length
-                    if end > subject.count || (partial && boundaryAfter && end == subject.count) {
-                        // The literal, or the character after it, is still to come.
-                        ended(rule, .partial(start: position))
+                    let end = candidate.position + length
+                    if partial && boundaryAfter && end == subject.count {
+                        // The character after the keyword is still to come.
+                        ended(rule, .partial(start: candidate.position))
                         break
                     }
-                    if boundaryBefore && subject.isWordCharacter(at: position - 1) == subject.isWordCharacter(at: position) { continue }
-                    if boundaryAfter && subject.isWordCharacter(at: end - 1) == subject.isWordCharacter(at: end) { continue }
-                    matches.append(RawMatch(ruleIndex: rule, start: position, end: end))
+                    matches.append(RawMatch(ruleIndex: rule, start: candidate.position, end: end))
                     excluded = end
                 }
             case .literalDriven(let lead, let longestLiteral, _):
@@ -131,6 +136,9 @@ extension RuleSet {
             }
         }
         guard partial else { return }
+        for hold in scratch.prefilter.tailHolds where hold.position >= startOf(hold.rule) {
+            ended(hold.rule, .partial(start: hold.position))
+        }
         for rule in prefilter.tailSearchedRules where !candidates.containsRule(rule) {
             guard case .literalDriven(let lead?, let longestLiteral, _) = plans[rule] else { continue }
             searchTail(rule, lead: lead, longestLiteral: longestLiteral, from: start)

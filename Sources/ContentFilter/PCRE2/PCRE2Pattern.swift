@@ -34,6 +34,8 @@ final class PCRE2Pattern: @unchecked Sendable {
     private let code: OpaquePointer
     /// The longest lookbehind of the pattern, in characters (`\b` counts as one).
     let maximumLookbehind: Int
+    /// The bytes a match can start with, when PCRE2 knows them (its own start-of-match optimisation).
+    let startBytes: ByteSet?
 
     /// - Parameter jit: also JIT-compile; `false` when the pattern is only being checked.
     init(_ pattern: String, options: PCRE2CompileOptions, jit: Bool = true) throws(PCRE2CompileError) {
@@ -53,6 +55,26 @@ final class PCRE2Pattern: @unchecked Sendable {
         var lookbehind: UInt32 = 0
         pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_MAXLOOKBEHIND), &lookbehind)
         maximumLookbehind = Int(lookbehind)
+        startBytes = Self.startBytes(of: compiled)
+    }
+
+    /// PCRE2's start-of-match information as a byte set: its bitmap of first code units, or its one first
+    /// code unit (with the other ASCII case, which PCRE2 may or may not accept there).
+    private static func startBytes(of code: OpaquePointer) -> ByteSet? {
+        var bitmap: UnsafePointer<UInt8>?
+        if pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_FIRSTBITMAP), &bitmap) == 0, let bitmap {
+            var set = ByteSet()
+            for byte in 0...255 where bitmap[byte >> 3] & (1 << (byte & 7)) != 0 { set.insert(UInt8(byte)) }
+            return set
+        }
+        var type: UInt32 = 0, unit: UInt32 = 0
+        guard pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_FIRSTCODETYPE), &type) == 0, type == 1,
+              pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_FIRSTCODEUNIT), &unit) == 0, unit <= 0xFF
+        else { return nil }
+        var set = ByteSet()
+        set.insert(UInt8(unit))
+        if (0x41...0x5A).contains(unit) || (0x61...0x7A).contains(unit) { set.insert(UInt8(unit ^ 0x20)) }
+        return set
     }
 
     deinit { pcre2_code_free_8(code) }
@@ -89,6 +111,20 @@ final class PCRE2Pattern: @unchecked Sendable {
         case PCRE2_ERROR_PARTIAL: return .partial(start: Int(ovector[0]))
         default: return .failure(PCRE2Error(code: rc))
         }
+    }
+}
+
+/// A set of byte values.
+struct ByteSet: Sendable, Hashable {
+    private var words = SIMD4<UInt64>()
+
+    mutating func insert(_ byte: UInt8) { words[Int(byte >> 6)] |= 1 << UInt64(byte & 63) }
+
+    func contains(_ byte: UInt8) -> Bool { words[Int(byte >> 6)] & (1 << UInt64(byte & 63)) != 0 }
+
+    /// Whether a byte of `buffer` from `start` on is in the set.
+    func occurs(in buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
+        buffer[start...].contains(where: contains)
     }
 }
 

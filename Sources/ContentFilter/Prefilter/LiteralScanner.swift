@@ -5,23 +5,27 @@
 /// ASCII letters folded, are hashed into a bit set; only a set bit leads to a table lookup and a byte
 /// comparison. Immutable once built, so one scanner serves every thread.
 final class LiteralScanner: @unchecked Sendable {
-    /// One occurrence: which literal (index into ``literals``), and the byte offset where it starts.
+    /// One occurrence: which literal (index into the scanner's literals), and the byte offset where it starts.
     struct Hit {
         var literal: Int32
         var position: Int
     }
 
-    /// The literals, as given (at least 3 bytes each).
-    let literals: [Literal]
     /// The longest literal, in bytes.
     let maximumLength: Int
 
     private static let shortKeyBytes = 3, longKeyBytes = 6
     private static let shortBits = 16, longBits = 18
+    /// Every literal's bytes (ASCII letters folded when the literal is caseless), one after another.
+    private let storage: [UInt8]
+    /// Where literal `i` starts in ``storage``; one more entry marks the end of the last.
+    private let starts: [Int32]
+    private let isCaseless: [Bool]
     private let shortFilter: BitSet
     private let longFilter: BitSet
-    /// Key → literal indices, for keys whose bit is set.
-    private let buckets: [UInt64: [Int32]]
+    /// Key (a literal's first 3 or 6 bytes, folded) → the literals that begin with it.
+    private let shortKeys: KeyTable
+    private let longKeys: KeyTable
     /// Literal indices sorted by folded bytes: the literals that begin with a given text form a range.
     private let sortedByBytes: [Int32]
     /// Hashes (``TailHash``) of every proper prefix of every literal: a text's tail whose hash is not
@@ -30,10 +34,12 @@ final class LiteralScanner: @unchecked Sendable {
 
     init(literals: [Literal]) {
         precondition(literals.allSatisfy { $0.bytes.count >= 3 }, "the scanner needs literals of at least 3 bytes")
-        self.literals = literals
         maximumLength = literals.map(\.bytes.count).max() ?? 0
+        storage = literals.flatMap(\.bytes)
+        starts = literals.reduce(into: [0]) { starts, literal in starts.append(starts.last! + Int32(literal.bytes.count)) }
+        isCaseless = literals.map(\.caseless)
         var shortFilter = BitSet(bits: Self.shortBits), longFilter = BitSet(bits: Self.longBits)
-        var buckets: [UInt64: [Int32]] = [:]
+        var shortKeys: [UInt64: [Int32]] = [:], longKeys: [UInt64: [Int32]] = [:]
         var prefixFilter = BitSet(bits: TailHash.bits)
         for (index, literal) in literals.enumerated() {
             let folded = literal.bytes.map(Literal.fold)
@@ -42,50 +48,50 @@ final class LiteralScanner: @unchecked Sendable {
                 prefixHash.append(byte)
                 prefixFilter.insert(prefixHash.bit)
             }
-            let isLong = folded.count >= Self.longKeyBytes
-            let key = Self.key(folded.prefix(isLong ? Self.longKeyBytes : Self.shortKeyBytes))
-            if isLong { longFilter.insert(Self.hash(key, bits: Self.longBits)) } else { shortFilter.insert(Self.hash(key, bits: Self.shortBits)) }
-            buckets[key | (isLong ? 1 << 63 : 0), default: []].append(Int32(index))
+            if folded.count >= Self.longKeyBytes {
+                let key = Self.key(folded.prefix(Self.longKeyBytes))
+                longFilter.insert(Self.hash(key, bits: Self.longBits))
+                longKeys[key, default: []].append(Int32(index))
+            } else {
+                let key = Self.key(folded.prefix(Self.shortKeyBytes))
+                shortFilter.insert(Self.hash(key, bits: Self.shortBits))
+                shortKeys[key, default: []].append(Int32(index))
+            }
         }
         self.shortFilter = shortFilter
         self.longFilter = longFilter
-        self.buckets = buckets
+        self.shortKeys = KeyTable(shortKeys)
+        self.longKeys = KeyTable(longKeys)
         self.prefixFilter = prefixFilter
         sortedByBytes = literals.indices.map(Int32.init).sorted { a, b in
             literals[Int(a)].bytes.map(Literal.fold).lexicographicallyPrecedes(literals[Int(b)].bytes.map(Literal.fold))
         }
     }
 
-    /// Appends every occurrence of a literal that starts at or after `start` and ends inside `text` (short
-    /// literals and long ones each in order of position).
+    /// Appends every occurrence of a literal that starts at or after `start` and ends inside `text` (in
+    /// order of their last key byte).
     ///
     /// - Returns: whether the text holds KELVIN SIGN (U+212A) or LONG S (U+017F), which PCRE2's caseless
     ///   matching equates with `k` and `s` although the scanner's ASCII folding does not.
     func scan(_ text: UnsafeBufferPointer<UInt8>, from start: Int, into hits: inout [Hit]) -> Bool {
         guard let base = text.baseAddress, text.count - start >= 2 else { return false }
         var hasCaseVariants = false
-        let count = text.count
         var window: UInt64 = 0
         let shortMask: UInt64 = 0xFF_FFFF, longMask: UInt64 = 0xFFFF_FFFF_FFFF
         shortFilter.words.withUnsafeBufferPointer { shortWords in
             longFilter.words.withUnsafeBufferPointer { longWords in
-                for end in start..<count {
-                    window = window << 8 | UInt64(Literal.fold(base[end]))
-                    if window & 0xFFFF == 0xC5BF || window & 0xFF_FFFF == 0xE2_84AA { hasCaseVariants = true }
-                    let filled = end - start + 1
-                    if filled >= Self.shortKeyBytes {
-                        let key = window & shortMask
-                        let bit = Self.hash(key, bits: Self.shortBits)
-                        if shortWords[bit >> 6] & (1 << UInt64(bit & 63)) != 0 {
-                            verify(key, at: end + 1 - Self.shortKeyBytes, in: text, into: &hits)
-                        }
+                for end in start..<text.count {
+                    let byte = base[end]
+                    window = window << 8 | UInt64(Literal.fold(byte))
+                    if (byte == 0xBF || byte == 0xAA) && (window & 0xFFFF == 0xC5BF || window & 0xFF_FFFF == 0xE2_84AA) { hasCaseVariants = true }
+                    // The window holds zeros before `start`; a key that reaches there is dropped in `verify`.
+                    let shortBit = Self.hash(window & shortMask, bits: Self.shortBits)
+                    if shortWords[shortBit >> 6] & (1 << UInt64(shortBit & 63)) != 0 {
+                        verify(shortKeys, key: window & shortMask, at: end + 1 - Self.shortKeyBytes, from: start, in: text, into: &hits)
                     }
-                    if filled >= Self.longKeyBytes {
-                        let key = window & longMask
-                        let bit = Self.hash(key, bits: Self.longBits)
-                        if longWords[bit >> 6] & (1 << UInt64(bit & 63)) != 0 {
-                            verify(key | 1 << 63, at: end + 1 - Self.longKeyBytes, in: text, into: &hits)
-                        }
+                    let longBit = Self.hash(window & longMask, bits: Self.longBits)
+                    if longWords[longBit >> 6] & (1 << UInt64(longBit & 63)) != 0 {
+                        verify(longKeys, key: window & longMask, at: end + 1 - Self.longKeyBytes, from: start, in: text, into: &hits)
                     }
                 }
             }
@@ -112,56 +118,67 @@ final class LiteralScanner: @unchecked Sendable {
     /// The literals that the text from `position` on is a proper prefix of; `literalsContinuing` has
     /// already checked the tail's hash against ``prefixFilter``.
     private func literals(continuing text: UnsafeBufferPointer<UInt8>, at position: Int, _ body: (Int) -> Void) {
-        let remaining = text.count - position
-        // Binary search for the first literal not below the tail, then walk the range that starts with it.
-        var low = 0, high = sortedByBytes.count
-        while low < high {
-            let middle = (low + high) / 2
-            if compareFolded(literals[Int(sortedByBytes[middle])].bytes, text, from: position) < 0 { low = middle + 1 } else { high = middle }
-        }
-        while low < sortedByBytes.count {
-            let index = Int(sortedByBytes[low])
-            let literal = literals[index]
-            guard compareFolded(literal.bytes, text, from: position) == 0 else { break }
-            if literal.bytes.count > remaining && matches(literal, text, at: position, length: remaining) {
-                body(index)
+        let tail = UnsafeBufferPointer(rebasing: text[position...])
+        storage.withUnsafeBufferPointer { storage in
+            sortedByBytes.withUnsafeBufferPointer { sorted in
+                // Binary search for the first literal not below the tail, then walk the range that starts with it.
+                var low = 0, high = sorted.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if compareFolded(literal: Int(sorted[middle]), storage, with: tail) < 0 { low = middle + 1 } else { high = middle }
+                }
+                while low < sorted.count, compareFolded(literal: Int(sorted[low]), storage, with: tail) == 0 {
+                    let index = Int(sorted[low])
+                    if length(of: index) > tail.count && matches(literal: index, storage, text, at: position, length: tail.count) {
+                        body(index)
+                    }
+                    low += 1
+                }
             }
-            low += 1
         }
     }
 
     // MARK: - Internals
 
-    private func verify(_ key: UInt64, at position: Int, in text: UnsafeBufferPointer<UInt8>, into hits: inout [Hit]) {
-        guard let candidates = buckets[key] else { return }
-        for candidate in candidates {
-            let literal = literals[Int(candidate)]
-            let length = literal.bytes.count
-            guard position + length <= text.count else { continue }
-            if matches(literal, text, at: position, length: length) { hits.append(Hit(literal: candidate, position: position)) }
+    @inline(__always)
+    private func length(of literal: Int) -> Int { Int(starts[literal + 1] - starts[literal]) }
+
+    private func verify(_ table: KeyTable, key: UInt64, at position: Int, from start: Int, in text: UnsafeBufferPointer<UInt8>, into hits: inout [Hit]) {
+        guard position >= start, let candidates = table.literals(forKey: key) else { return }
+        storage.withUnsafeBufferPointer { storage in
+            for candidate in candidates {
+                let literal = Int(candidate)
+                let length = length(of: literal)
+                if position + length <= text.count && matches(literal: literal, storage, text, at: position, length: length) {
+                    hits.append(Hit(literal: candidate, position: position))
+                }
+            }
         }
     }
 
-    /// Whether the first `length` bytes of `literal` are the text at `position` (ASCII folded for a caseless
+    /// Whether the first `length` bytes of a literal are the text at `position` (ASCII folded for a caseless
     /// literal, whose bytes are stored folded).
-    private func matches(_ literal: Literal, _ text: UnsafeBufferPointer<UInt8>, at position: Int, length: Int) -> Bool {
-        literal.bytes.withUnsafeBufferPointer { bytes in
-            literal.caseless
-                ? (0..<length).allSatisfy { Literal.fold(text[position + $0]) == bytes[$0] }
-                : (0..<length).allSatisfy { text[position + $0] == bytes[$0] }
+    @inline(__always)
+    private func matches(literal: Int, _ storage: UnsafeBufferPointer<UInt8>, _ text: UnsafeBufferPointer<UInt8>, at position: Int, length: Int) -> Bool {
+        let first = Int(starts[literal])
+        if isCaseless[literal] {
+            for offset in 0..<length where Literal.fold(text[position + offset]) != storage[first + offset] { return false }
+        } else {
+            for offset in 0..<length where text[position + offset] != storage[first + offset] { return false }
         }
+        return true
     }
 
-    /// Compares a literal's prefix, as long as the text's tail, with the tail, folded: <0, 0 or >0. A literal
-    /// shorter than the tail that the tail begins with sorts before it, so that in the sorted literals the
-    /// ones the tail is a prefix of form one run of zeros.
-    private func compareFolded(_ literal: [UInt8], _ text: UnsafeBufferPointer<UInt8>, from position: Int) -> Int {
-        let remaining = text.count - position
-        for offset in 0..<min(literal.count, remaining) {
-            let a = Literal.fold(literal[offset]), b = Literal.fold(text[position + offset])
+    /// Compares a literal's prefix, as long as `tail`, with `tail`, folded: <0, 0 or >0. A literal shorter than
+    /// the tail that the tail begins with sorts before it, so that in the sorted literals the ones the tail
+    /// is a prefix of form one run of zeros.
+    private func compareFolded(literal: Int, _ storage: UnsafeBufferPointer<UInt8>, with tail: UnsafeBufferPointer<UInt8>) -> Int {
+        let first = Int(starts[literal]), length = length(of: literal)
+        for offset in 0..<min(length, tail.count) {
+            let a = Literal.fold(storage[first + offset]), b = Literal.fold(tail[offset])
             if a != b { return a < b ? -1 : 1 }
         }
-        return literal.count < remaining ? -1 : 0
+        return length < tail.count ? -1 : 0
     }
 
     private static func key(_ bytes: some Sequence<UInt8>) -> UInt64 {
@@ -172,12 +189,55 @@ final class LiteralScanner: @unchecked Sendable {
     private static func hash(_ key: UInt64, bits: Int) -> Int { BitSet.index(hashing: key, bits: bits) }
 }
 
+/// An open-addressing table from a 64-bit key to a list of literal indices, with no hashing beyond one
+/// multiplication (a Swift `Dictionary` hashes each lookup with SipHash).
+private struct KeyTable {
+    private struct Slot {
+        var key: UInt64
+        var first: Int32
+        /// 0 for an empty slot.
+        var count: Int32
+    }
+
+    private let slots: [Slot]
+    private let literals: [Int32]
+    private let bits: Int
+
+    init(_ entries: [UInt64: [Int32]]) {
+        var bits = 1
+        while 1 << bits < 2 * entries.count { bits += 1 }
+        var slots = [Slot](repeating: Slot(key: 0, first: 0, count: 0), count: 1 << bits)
+        var literals: [Int32] = []
+        for (key, indices) in entries.sorted(by: { $0.key < $1.key }) {
+            var slot = BitSet.index(hashing: key, bits: bits)
+            while slots[slot].count != 0 { slot = (slot + 1) & (slots.count - 1) }
+            slots[slot] = Slot(key: key, first: Int32(literals.count), count: Int32(indices.count))
+            literals += indices
+        }
+        self.slots = slots
+        self.literals = literals
+        self.bits = bits
+    }
+
+    /// The literals whose key is `key`, if any.
+    @inline(__always)
+    func literals(forKey key: UInt64) -> ArraySlice<Int32>? {
+        var slot = BitSet.index(hashing: key, bits: bits)
+        while true {
+            let entry = slots[slot]
+            if entry.count == 0 { return nil }
+            if entry.key == key { return literals[Int(entry.first)..<Int(entry.first + entry.count)] }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+    }
+}
+
 /// A polynomial hash of a byte string that can grow at either end: forward over a literal's prefix,
 /// backward over a text's tail, with the same result for the same bytes.
 struct TailHash {
     static let bits = 20
     private static let base: UInt64 = 0x100_0000_01B3
-    private var value: UInt64 = 0
+    private(set) var value: UInt64 = 0
     private var power: UInt64 = 1
 
     mutating func append(_ byte: UInt8) { value = value &* Self.base &+ UInt64(byte) }
@@ -188,6 +248,87 @@ struct TailHash {
     }
 
     var bit: Int { BitSet.index(hashing: value, bits: Self.bits) }
+}
+
+/// The proper prefixes (folded) of a set of literals, each with a value given for one literal it begins:
+/// finds where a text's tail may be the start of one of them.
+///
+/// Prefixes are compared by their 64-bit ``TailHash`` alone. A collision could only report a tail that
+/// begins no literal, which makes a stream hold a few bytes back for nothing; it never misses one.
+struct TailPrefixTable: Sendable {
+    private struct Slot {
+        var hash: UInt64
+        /// -1 for an empty slot.
+        var value: Int32
+    }
+
+    private let filter: BitSet
+    private let filterBits: Int
+    private let slots: [Slot]
+    private let slotBits: Int
+    /// The longest prefix, in bytes.
+    private let maximumLength: Int
+
+    /// - Parameter literals: the literals' bytes (ASCII letters are folded here) and the value to report
+    ///   for each; where prefixes of several literals are equal, the first one's value is kept.
+    init(literals: [(bytes: [UInt8], value: Int32)]) {
+        var values: [UInt64: Int32] = [:]
+        var order: [UInt64] = []
+        for (bytes, value) in literals {
+            var hash = TailHash()
+            for byte in bytes.dropLast() {
+                hash.append(Literal.fold(byte))
+                if values[hash.value] == nil {
+                    values[hash.value] = value
+                    order.append(hash.value)
+                }
+            }
+        }
+        filterBits = min(20, max(6, (order.count * 16).bitWidthNeeded))
+        slotBits = max(1, (order.count * 2).bitWidthNeeded)
+        var filter = BitSet(bits: filterBits)
+        var slots = [Slot](repeating: Slot(hash: 0, value: -1), count: 1 << slotBits)
+        for hash in order {
+            filter.insert(BitSet.index(hashing: hash, bits: filterBits))
+            var slot = BitSet.index(hashing: hash, bits: slotBits)
+            while slots[slot].value >= 0 { slot = (slot + 1) & (slots.count - 1) }
+            slots[slot] = Slot(hash: hash, value: values[hash]!)
+        }
+        self.filter = filter
+        self.slots = slots
+        maximumLength = literals.map(\.bytes.count).max() ?? 0
+    }
+
+    /// Calls `body` with each position from `start` on (a character boundary, latest first) where the rest
+    /// of `text` is a proper prefix of one of the literals, and that literal's value.
+    func forEachTailPrefix(in text: UnsafeBufferPointer<UInt8>, from start: Int, _ body: (_ position: Int, _ value: Int32) -> Void) {
+        var hash = TailHash()
+        var position = text.count - 1
+        let first = max(start, text.count - maximumLength + 1)
+        while position >= first {
+            hash.prepend(Literal.fold(text[position]))
+            if text[position] & 0xC0 != 0x80 && filter.contains(BitSet.index(hashing: hash.value, bits: filterBits)),
+               let value = value(for: hash.value) {
+                body(position, value)
+            }
+            position -= 1
+        }
+    }
+
+    private func value(for hash: UInt64) -> Int32? {
+        var slot = BitSet.index(hashing: hash, bits: slotBits)
+        while true {
+            let entry = slots[slot]
+            if entry.value < 0 { return nil }
+            if entry.hash == hash { return entry.value }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+    }
+}
+
+private extension Int {
+    /// The number of bits needed to count to this value.
+    var bitWidthNeeded: Int { Int.bitWidth - leadingZeroBitCount }
 }
 
 /// A fixed-size set of small integers.

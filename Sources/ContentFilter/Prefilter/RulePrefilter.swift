@@ -25,6 +25,9 @@ final class RulePrefilter: Sendable {
     /// Literal-driven rules whose matches can start before their literal: in a stream's window they are
     /// also searched near its end, where the literal may not have arrived yet.
     let tailSearchedRules: [Int]
+    /// The prefixes of the literals of rules whose matches start at their literal (keywords, and a lead of
+    /// 0), each with one such rule: in a stream's window, where such a match may be beginning.
+    private let heldPrefixes: TailPrefixTable
 
     /// - Parameter patterns: each rule's combined pattern, whether it compiles caseless, and whether its
     ///   matches are used as PCRE2 finds them (no check-digit verifier, no Unicode properties).
@@ -69,12 +72,17 @@ final class RulePrefilter: Sendable {
             if case .literalDriven(let lead?, _, _) = plans[index] { return lead > 0 }
             return false
         }
+        heldPrefixes = TailPrefixTable(literals: literals.indices.compactMap { index in
+            rulesOfLiteral[index].first(where: { Self.startsAtLiteral(plans[$0]) }).map { (literals[index].bytes, Int32($0)) }
+        })
     }
 
-    /// Reusable buffers of one search: the literal hits and the (rule, position) candidates.
+    /// Reusable buffers of one search: the literal hits, the (rule, position) candidates, and the places
+    /// where a stream's window ends inside a possible match.
     struct Scratch {
         var hits: [LiteralScanner.Hit] = []
         var candidates: [Candidate] = []
+        var tailHolds: [Candidate] = []
     }
 
     /// A place where rule `rule` may match: it starts there or, with a lead, within `lead` bytes before.
@@ -85,29 +93,59 @@ final class RulePrefilter: Sendable {
     }
 
     /// Finds the places where literal-driven rules may match in `subject` from `start`, sorted by rule
-    /// and position; in partial mode this includes the tail positions where a literal may be beginning.
+    /// and position. Keyword occurrences that fail their `\b` checks are left out.
     ///
+    /// In partial mode it also finds, in ``Scratch/tailHolds``, the positions where the subject's tail may
+    /// be the beginning of the literal of a rule whose matches start at their literal: such a rule's match
+    /// may start there once more text comes. (Rules whose matches start before their literal are searched
+    /// near the end instead: ``tailSearchedRules``.)
+    ///
+    /// - Parameter everyTailRule: list every rule for each tail position, rather than one (for a stream that
+    ///   searches some rules from later offsets than others).
     /// - Returns: whether the subject holds a character that caseless PCRE2 matching equates with an ASCII
     ///   letter (then rules with `foldsOutsideASCII` must be searched as residual).
-    func findCandidates(in subject: UnsafeBufferPointer<UInt8>, from start: Int, partial: Bool, into scratch: inout Scratch) -> Bool {
+    func findCandidates(in subject: UnsafeBufferPointer<UInt8>, from start: Int, partial: Bool, everyTailRule: Bool,
+                        into scratch: inout Scratch) -> Bool {
         scratch.hits.removeAll(keepingCapacity: true)
         scratch.candidates.removeAll(keepingCapacity: true)
+        scratch.tailHolds.removeAll(keepingCapacity: true)
         guard let scanner else { return false }
         let hasCaseVariants = scanner.scan(subject, from: start, into: &scratch.hits)
         for hit in scratch.hits {
             for rule in rulesOfLiteral[Int(hit.literal)] {
+                if case .keyword(let length, let boundaryBefore, let boundaryAfter, _) = plans[rule] {
+                    let end = hit.position + length
+                    if boundaryBefore && subject.isWordCharacter(at: hit.position - 1) == subject.isWordCharacter(at: hit.position) { continue }
+                    // At a partial subject's end the character after the keyword is still to come.
+                    if boundaryAfter && !(partial && end == subject.count)
+                        && subject.isWordCharacter(at: end - 1) == subject.isWordCharacter(at: end) { continue }
+                }
                 scratch.candidates.append(Candidate(rule: rule, position: hit.position))
             }
         }
-        if partial {
+        scratch.candidates.sort()
+        guard partial else { return hasCaseVariants }
+        if everyTailRule {
             scanner.literalsContinuing(subject, from: start) { position, literal in
-                for rule in rulesOfLiteral[literal] {
-                    scratch.candidates.append(Candidate(rule: rule, position: position))
+                for rule in rulesOfLiteral[literal] where Self.startsAtLiteral(plans[rule]) {
+                    scratch.tailHolds.append(Candidate(rule: rule, position: position))
                 }
             }
+        } else {
+            heldPrefixes.forEachTailPrefix(in: subject, from: start) { position, rule in
+                scratch.tailHolds.append(Candidate(rule: Int(rule), position: position))
+            }
         }
-        scratch.candidates.sort()
         return hasCaseVariants
+    }
+
+    /// Whether every match of a rule with this plan starts at one of its literals.
+    private static func startsAtLiteral(_ plan: Plan) -> Bool {
+        switch plan {
+        case .keyword: true
+        case .literalDriven(let lead, _, _): lead == 0
+        case .residual: false
+        }
     }
 
     /// Whether PCRE2 searches a rule over the whole subject rather than at its candidates: a residual rule;

@@ -196,10 +196,14 @@ public final class StreamFilter {
         foundMatches.append(contentsOf: forcedMatches)
         var frontier = windowEnd
         var undecidedRule: (index: Int, start: Int)?
+        // Rules are searched from `decided`, apart from those moved past an overflow.
+        let ruleStart: ((Int) -> Int)? = resumeOffsets.isEmpty ? nil : { [decided, bufferStart, resumeOffsets] in
+            max(decided, resumeOffsets[$0] ?? 0) - bufferStart
+        }
         buffer.withUnsafeBufferPointer { whole in
             let subject = UnsafeBufferPointer(rebasing: whole[..<(windowEnd - bufferStart)])
             rules.searchAllRules(
-                in: subject, from: decided - bufferStart, ruleStart: { max(decided, resumeOffsets[$0] ?? 0) - bufferStart },
+                in: subject, from: decided - bufferStart, ruleStart: ruleStart,
                 partial: partial, startsInsideText: bufferStart > 0, scratch: scratch, into: &foundMatches
             ) { index, end in
                 switch end {
@@ -231,7 +235,8 @@ public final class StreamFilter {
         }
         guard frontier > decided else { return .undecided(holdingRule: undecidedRule) }
         foundMatches.removeAll { $0.end > frontier }
-        release(upTo: frontier, matches: MatchResolver.resolve(foundMatches, actions: actions, categories: rules.categoryNumbers), into: &output)
+        let resolved = foundMatches.isEmpty ? [] : MatchResolver.resolve(foundMatches, actions: actions, categories: rules.categoryNumbers)
+        release(upTo: frontier, matches: resolved, into: &output)
         forcedMatches.removeAll { $0.end <= decided }
         return .released
     }
