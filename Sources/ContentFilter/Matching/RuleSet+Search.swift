@@ -69,19 +69,22 @@ extension RuleSet {
             let end = searchRule(rule, in: subject, from: from, partial: partial, startsInsideText: startsInsideText, scratch: scratch.pcre2, into: &matches)
             if end != .complete { ended(rule, end) }
         }
-        /// A match may have begun within `lead` bytes of a literal that has not fully arrived yet: search
-        /// there, unless no byte there can begin a match.
-        func searchTail(_ rule: Int, lead: Int, longestLiteral: Int, from offset: Int) {
-            let from = max(offset, startOf(rule), subject.characterStart(atOrBefore: subject.count - lead - longestLiteral + 1))
-            guard from < subject.count, patterns[rule].startBytes?.occurs(in: subject, from: from) ?? true else { return }
-            searchWhole(rule, from: from)
-        }
         guard let prefilter else {
             for rule in rules.indices { searchWhole(rule, from: start) }
             return
         }
         let hasCaseVariants = prefilter.findCandidates(in: subject, from: start, partial: partial, everyTailRule: ruleStart != nil,
                                                        into: &scratch.prefilter)
+        /// A match may have begun within `lead` bytes of a literal that has not fully arrived yet: search
+        /// there, unless the text there cannot begin a match.
+        func searchTail(_ rule: Int, lead: Int, longestLiteral: Int, from offset: Int) {
+            let from = max(offset, startOf(rule), subject.characterStart(atOrBefore: subject.count - lead - longestLiteral + 1))
+            guard from < subject.count,
+                  prefilter.tailMayHoldMatch(of: rule, in: subject, from: from, hasCaseVariants: hasCaseVariants)
+                    ?? patterns[rule].startBytes?.occurs(in: subject, from: from) ?? true
+            else { return }
+            searchWhole(rule, from: from)
+        }
         for rule in prefilter.residual(hasCaseVariants: hasCaseVariants, partial: partial) { searchWhole(rule, from: start) }
         let candidates = scratch.prefilter.candidates
         let plans = prefilter.plans
@@ -198,7 +201,7 @@ extension RuleSet {
 /// Not `Sendable`: one scratch serves one search at a time.
 final class SearchScratch {
     let pcre2: PCRE2MatchScratch
-    var prefilter = RulePrefilter.Scratch()
+    @exclusivity(unchecked) var prefilter = RulePrefilter.Scratch()
 
     init(context: PCRE2MatchContext) { pcre2 = PCRE2MatchScratch(context: context) }
 }

@@ -169,7 +169,7 @@ final class PCRE2MatchScratch {
     let matchData: OpaquePointer
     /// A copy of the shared context, so that the offset limit can change per search.
     let context: OpaquePointer
-    private var latestStart: Int?
+    @exclusivity(unchecked) private var latestStart: Int?
 
     init(context: PCRE2MatchContext) {
         matchData = pcre2_match_data_create_8(1, nil)!

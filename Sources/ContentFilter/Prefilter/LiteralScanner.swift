@@ -17,17 +17,17 @@ final class LiteralScanner: @unchecked Sendable {
     private static let shortKeyBytes = 3, longKeyBytes = 6
     private static let shortBits = 16, longBits = 18
     /// Every literal's bytes (ASCII letters folded when the literal is caseless), one after another.
-    private let storage: [UInt8]
+    private let storage: FixedBuffer<UInt8>
     /// Where literal `i` starts in ``storage``; one more entry marks the end of the last.
-    private let starts: [Int32]
-    private let isCaseless: [Bool]
+    private let starts: FixedBuffer<Int32>
+    private let isCaseless: FixedBuffer<Bool>
     private let shortFilter: BitSet
     private let longFilter: BitSet
     /// Key (a literal's first 3 or 6 bytes, folded) → the literals that begin with it.
     private let shortKeys: KeyTable
     private let longKeys: KeyTable
     /// Literal indices sorted by folded bytes: the literals that begin with a given text form a range.
-    private let sortedByBytes: [Int32]
+    private let sortedByBytes: FixedBuffer<Int32>
     /// Hashes (``TailHash``) of every proper prefix of every literal: a text's tail whose hash is not
     /// here begins no literal.
     private let prefixFilter: BitSet
@@ -35,12 +35,13 @@ final class LiteralScanner: @unchecked Sendable {
     init(literals: [Literal]) {
         precondition(literals.allSatisfy { $0.bytes.count >= 3 }, "the scanner needs literals of at least 3 bytes")
         maximumLength = literals.map(\.bytes.count).max() ?? 0
-        storage = literals.flatMap(\.bytes)
-        starts = literals.reduce(into: [0]) { starts, literal in starts.append(starts.last! + Int32(literal.bytes.count)) }
-        isCaseless = literals.map(\.caseless)
-        var shortFilter = BitSet(bits: Self.shortBits), longFilter = BitSet(bits: Self.longBits)
+        storage = FixedBuffer(literals.flatMap(\.bytes))
+        starts = FixedBuffer(literals.reduce(into: [0]) { starts, literal in starts.append(starts.last! + Int32(literal.bytes.count)) })
+        isCaseless = FixedBuffer(literals.map(\.caseless))
+        shortFilter = BitSet(bits: Self.shortBits)
+        longFilter = BitSet(bits: Self.longBits)
+        prefixFilter = BitSet(bits: TailHash.bits)
         var shortKeys: [UInt64: [Int32]] = [:], longKeys: [UInt64: [Int32]] = [:]
-        var prefixFilter = BitSet(bits: TailHash.bits)
         for (index, literal) in literals.enumerated() {
             let folded = literal.bytes.map(Literal.fold)
             var prefixHash = TailHash()
@@ -58,14 +59,21 @@ final class LiteralScanner: @unchecked Sendable {
                 shortKeys[key, default: []].append(Int32(index))
             }
         }
-        self.shortFilter = shortFilter
-        self.longFilter = longFilter
         self.shortKeys = KeyTable(shortKeys)
         self.longKeys = KeyTable(longKeys)
-        self.prefixFilter = prefixFilter
-        sortedByBytes = literals.indices.map(Int32.init).sorted { a, b in
+        sortedByBytes = FixedBuffer(literals.indices.map(Int32.init).sorted { a, b in
             literals[Int(a)].bytes.map(Literal.fold).lexicographicallyPrecedes(literals[Int(b)].bytes.map(Literal.fold))
-        }
+        })
+    }
+
+    deinit {
+        for buffer in [shortFilter.words, longFilter.words, prefixFilter.words] { buffer.free() }
+        storage.free()
+        starts.free()
+        isCaseless.free()
+        shortKeys.free()
+        longKeys.free()
+        sortedByBytes.free()
     }
 
     /// Appends every occurrence of a literal that starts at or after `start` and ends inside `text` (in
@@ -78,22 +86,16 @@ final class LiteralScanner: @unchecked Sendable {
         var hasCaseVariants = false
         var window: UInt64 = 0
         let shortMask: UInt64 = 0xFF_FFFF, longMask: UInt64 = 0xFFFF_FFFF_FFFF
-        shortFilter.words.withUnsafeBufferPointer { shortWords in
-            longFilter.words.withUnsafeBufferPointer { longWords in
-                for end in start..<text.count {
-                    let byte = base[end]
-                    window = window << 8 | UInt64(Literal.fold(byte))
-                    if (byte == 0xBF || byte == 0xAA) && (window & 0xFFFF == 0xC5BF || window & 0xFF_FFFF == 0xE2_84AA) { hasCaseVariants = true }
-                    // The window holds zeros before `start`; a key that reaches there is dropped in `verify`.
-                    let shortBit = Self.hash(window & shortMask, bits: Self.shortBits)
-                    if shortWords[shortBit >> 6] & (1 << UInt64(shortBit & 63)) != 0 {
-                        verify(shortKeys, key: window & shortMask, at: end + 1 - Self.shortKeyBytes, from: start, in: text, into: &hits)
-                    }
-                    let longBit = Self.hash(window & longMask, bits: Self.longBits)
-                    if longWords[longBit >> 6] & (1 << UInt64(longBit & 63)) != 0 {
-                        verify(longKeys, key: window & longMask, at: end + 1 - Self.longKeyBytes, from: start, in: text, into: &hits)
-                    }
-                }
+        for end in start..<text.count {
+            let byte = base[end]
+            window = window << 8 | UInt64(Literal.fold(byte))
+            if (byte == 0xBF || byte == 0xAA) && (window & 0xFFFF == 0xC5BF || window & 0xFF_FFFF == 0xE2_84AA) { hasCaseVariants = true }
+            // The window holds zeros before `start`; a key that reaches there is dropped in `verify`.
+            if shortFilter.contains(Self.hash(window & shortMask, bits: Self.shortBits)) {
+                verify(shortKeys, key: window & shortMask, at: end + 1 - Self.shortKeyBytes, from: start, in: text, into: &hits)
+            }
+            if longFilter.contains(Self.hash(window & longMask, bits: Self.longBits)) {
+                verify(longKeys, key: window & longMask, at: end + 1 - Self.longKeyBytes, from: start, in: text, into: &hits)
             }
         }
         return hasCaseVariants
@@ -109,32 +111,25 @@ final class LiteralScanner: @unchecked Sendable {
         while position >= first {
             hash.prepend(Literal.fold(text[position]))
             if text[position] & 0xC0 != 0x80 && prefixFilter.contains(hash.bit) {
-                literals(continuing: text, at: position) { body(position, $0) }
+                literals(continuing: UnsafeBufferPointer(rebasing: text[position...])) { body(position, $0) }
             }
             position -= 1
         }
     }
 
-    /// The literals that the text from `position` on is a proper prefix of; `literalsContinuing` has
-    /// already checked the tail's hash against ``prefixFilter``.
-    private func literals(continuing text: UnsafeBufferPointer<UInt8>, at position: Int, _ body: (Int) -> Void) {
-        let tail = UnsafeBufferPointer(rebasing: text[position...])
-        storage.withUnsafeBufferPointer { storage in
-            sortedByBytes.withUnsafeBufferPointer { sorted in
-                // Binary search for the first literal not below the tail, then walk the range that starts with it.
-                var low = 0, high = sorted.count
-                while low < high {
-                    let middle = (low + high) / 2
-                    if compareFolded(literal: Int(sorted[middle]), storage, with: tail) < 0 { low = middle + 1 } else { high = middle }
-                }
-                while low < sorted.count, compareFolded(literal: Int(sorted[low]), storage, with: tail) == 0 {
-                    let index = Int(sorted[low])
-                    if length(of: index) > tail.count && matches(literal: index, storage, text, at: position, length: tail.count) {
-                        body(index)
-                    }
-                    low += 1
-                }
-            }
+    /// The literals that `tail` is a proper prefix of; `literalsContinuing` has already checked the tail's
+    /// hash against ``prefixFilter``.
+    private func literals(continuing tail: UnsafeBufferPointer<UInt8>, _ body: (Int) -> Void) {
+        // Binary search for the first literal not below the tail, then walk the range that starts with it.
+        var low = 0, high = sortedByBytes.count
+        while low < high {
+            let middle = (low + high) / 2
+            if compareFolded(literal: Int(sortedByBytes[middle]), with: tail) < 0 { low = middle + 1 } else { high = middle }
+        }
+        while low < sortedByBytes.count, compareFolded(literal: Int(sortedByBytes[low]), with: tail) == 0 {
+            let index = Int(sortedByBytes[low])
+            if length(of: index) > tail.count && matches(literal: index, tail, at: 0, length: tail.count) { body(index) }
+            low += 1
         }
     }
 
@@ -143,15 +138,14 @@ final class LiteralScanner: @unchecked Sendable {
     @inline(__always)
     private func length(of literal: Int) -> Int { Int(starts[literal + 1] - starts[literal]) }
 
+    @inline(__always)
     private func verify(_ table: KeyTable, key: UInt64, at position: Int, from start: Int, in text: UnsafeBufferPointer<UInt8>, into hits: inout [Hit]) {
         guard position >= start, let candidates = table.literals(forKey: key) else { return }
-        storage.withUnsafeBufferPointer { storage in
-            for candidate in candidates {
-                let literal = Int(candidate)
-                let length = length(of: literal)
-                if position + length <= text.count && matches(literal: literal, storage, text, at: position, length: length) {
-                    hits.append(Hit(literal: candidate, position: position))
-                }
+        for candidate in candidates {
+            let literal = Int(candidate)
+            let length = length(of: literal)
+            if position + length <= text.count && matches(literal: literal, text, at: position, length: length) {
+                hits.append(Hit(literal: candidate, position: position))
             }
         }
     }
@@ -159,7 +153,7 @@ final class LiteralScanner: @unchecked Sendable {
     /// Whether the first `length` bytes of a literal are the text at `position` (ASCII folded for a caseless
     /// literal, whose bytes are stored folded).
     @inline(__always)
-    private func matches(literal: Int, _ storage: UnsafeBufferPointer<UInt8>, _ text: UnsafeBufferPointer<UInt8>, at position: Int, length: Int) -> Bool {
+    private func matches(literal: Int, _ text: UnsafeBufferPointer<UInt8>, at position: Int, length: Int) -> Bool {
         let first = Int(starts[literal])
         if isCaseless[literal] {
             for offset in 0..<length where Literal.fold(text[position + offset]) != storage[first + offset] { return false }
@@ -172,7 +166,7 @@ final class LiteralScanner: @unchecked Sendable {
     /// Compares a literal's prefix, as long as `tail`, with `tail`, folded: <0, 0 or >0. A literal shorter than
     /// the tail that the tail begins with sorts before it, so that in the sorted literals the ones the tail
     /// is a prefix of form one run of zeros.
-    private func compareFolded(literal: Int, _ storage: UnsafeBufferPointer<UInt8>, with tail: UnsafeBufferPointer<UInt8>) -> Int {
+    private func compareFolded(literal: Int, with tail: UnsafeBufferPointer<UInt8>) -> Int {
         let first = Int(starts[literal]), length = length(of: literal)
         for offset in 0..<min(length, tail.count) {
             let a = Literal.fold(storage[first + offset]), b = Literal.fold(tail[offset])
@@ -190,7 +184,7 @@ final class LiteralScanner: @unchecked Sendable {
 }
 
 /// An open-addressing table from a 64-bit key to a list of literal indices, with no hashing beyond one
-/// multiplication (a Swift `Dictionary` hashes each lookup with SipHash).
+/// multiplication (a Swift `Dictionary` hashes each lookup with SipHash). Freed by its owner.
 private struct KeyTable {
     private struct Slot {
         var key: UInt64
@@ -199,8 +193,8 @@ private struct KeyTable {
         var count: Int32
     }
 
-    private let slots: [Slot]
-    private let literals: [Int32]
+    private let slots: FixedBuffer<Slot>
+    private let literals: FixedBuffer<Int32>
     private let bits: Int
 
     init(_ entries: [UInt64: [Int32]]) {
@@ -214,19 +208,24 @@ private struct KeyTable {
             slots[slot] = Slot(key: key, first: Int32(literals.count), count: Int32(indices.count))
             literals += indices
         }
-        self.slots = slots
-        self.literals = literals
+        self.slots = FixedBuffer(slots)
+        self.literals = FixedBuffer(literals)
         self.bits = bits
+    }
+
+    func free() {
+        slots.free()
+        literals.free()
     }
 
     /// The literals whose key is `key`, if any.
     @inline(__always)
-    func literals(forKey key: UInt64) -> ArraySlice<Int32>? {
+    func literals(forKey key: UInt64) -> UnsafeBufferPointer<Int32>? {
         var slot = BitSet.index(hashing: key, bits: bits)
         while true {
             let entry = slots[slot]
             if entry.count == 0 { return nil }
-            if entry.key == key { return literals[Int(entry.first)..<Int(entry.first + entry.count)] }
+            if entry.key == key { return literals.slice(Int(entry.first), Int(entry.first + entry.count)) }
             slot = (slot + 1) & (slots.count - 1)
         }
     }
@@ -251,22 +250,21 @@ struct TailHash {
 }
 
 /// The proper prefixes (folded) of a set of literals, each with a value given for one literal it begins:
-/// finds where a text's tail may be the start of one of them.
+/// finds where a text's tail may be the start of one of them. Freed by its owner.
 ///
 /// Prefixes are compared by their 64-bit ``TailHash`` alone. A collision could only report a tail that
 /// begins no literal, which makes a stream hold a few bytes back for nothing; it never misses one.
 struct TailPrefixTable: Sendable {
-    private struct Slot {
+    private struct Slot: Sendable {
         var hash: UInt64
         /// -1 for an empty slot.
         var value: Int32
     }
 
     private let filter: BitSet
-    private let filterBits: Int
-    private let slots: [Slot]
+    private let slots: FixedBuffer<Slot>
     private let slotBits: Int
-    /// The longest prefix, in bytes.
+    /// The longest literal, in bytes.
     private let maximumLength: Int
 
     /// - Parameter literals: the literals' bytes (ASCII letters are folded here) and the value to report
@@ -284,19 +282,22 @@ struct TailPrefixTable: Sendable {
                 }
             }
         }
-        filterBits = min(20, max(6, (order.count * 16).bitWidthNeeded))
+        filter = BitSet(bits: min(20, max(6, (order.count * 16).bitWidthNeeded)))
         slotBits = max(1, (order.count * 2).bitWidthNeeded)
-        var filter = BitSet(bits: filterBits)
         var slots = [Slot](repeating: Slot(hash: 0, value: -1), count: 1 << slotBits)
         for hash in order {
-            filter.insert(BitSet.index(hashing: hash, bits: filterBits))
+            filter.insert(filter.index(hashing: hash))
             var slot = BitSet.index(hashing: hash, bits: slotBits)
             while slots[slot].value >= 0 { slot = (slot + 1) & (slots.count - 1) }
             slots[slot] = Slot(hash: hash, value: values[hash]!)
         }
-        self.filter = filter
-        self.slots = slots
+        self.slots = FixedBuffer(slots)
         maximumLength = literals.map(\.bytes.count).max() ?? 0
+    }
+
+    func free() {
+        filter.words.free()
+        slots.free()
     }
 
     /// Calls `body` with each position from `start` on (a character boundary, latest first) where the rest
@@ -307,8 +308,7 @@ struct TailPrefixTable: Sendable {
         let first = max(start, text.count - maximumLength + 1)
         while position >= first {
             hash.prepend(Literal.fold(text[position]))
-            if text[position] & 0xC0 != 0x80 && filter.contains(BitSet.index(hashing: hash.value, bits: filterBits)),
-               let value = value(for: hash.value) {
+            if text[position] & 0xC0 != 0x80 && filter.contains(filter.index(hashing: hash.value)), let value = value(for: hash.value) {
                 body(position, value)
             }
             position -= 1
@@ -331,15 +331,24 @@ private extension Int {
     var bitWidthNeeded: Int { Int.bitWidth - leadingZeroBitCount }
 }
 
-/// A fixed-size set of small integers.
+/// A fixed-size set of small integers, filled while its owner is built. Freed by its owner (`words.free()`).
 struct BitSet: Sendable {
-    private(set) var words: [UInt64]
+    let words: FixedBuffer<UInt64>
+    let bits: Int
 
-    init(bits: Int) { words = Array(repeating: 0, count: max(1, (1 << bits) / 64)) }
+    init(bits: Int) {
+        self.bits = bits
+        words = FixedBuffer(repeating: 0, count: max(1, (1 << bits) / 64))
+    }
 
-    mutating func insert(_ value: Int) { words[value >> 6] |= 1 << UInt64(value & 63) }
+    func insert(_ value: Int) { words[value >> 6] |= 1 << UInt64(value & 63) }
 
+    @inline(__always)
     func contains(_ value: Int) -> Bool { words[value >> 6] & (1 << UInt64(value & 63)) != 0 }
+
+    /// This set's index for a 64-bit key.
+    @inline(__always)
+    func index(hashing key: UInt64) -> Int { Self.index(hashing: key, bits: bits) }
 
     /// A `bits`-bit index for a 64-bit key (multiplicative hashing: the product's top bits).
     @inline(__always)

@@ -19,6 +19,18 @@ struct Literal: Hashable, Sendable {
         byte &- 0x41 < 26 ? byte | 0x20 : byte
     }
 
+    /// Whether the literal starts in `text` at or after `start`, or a proper prefix of it ends `text`.
+    func begins(in text: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
+        bytes.withUnsafeBufferPointer { bytes in
+            (start..<text.count).contains { position in
+                let length = min(bytes.count, text.count - position)
+                return caseless
+                    ? (0..<length).allSatisfy { Literal.fold(text[position + $0]) == bytes[$0] }
+                    : (0..<length).allSatisfy { text[position + $0] == bytes[$0] }
+            }
+        }
+    }
+
     /// Whether PCRE2's caseless matching could match this literal with characters outside ASCII: in UTF
     /// mode `k` also matches KELVIN SIGN (U+212A) and `s` LATIN SMALL LETTER LONG S (U+017F).
     var hasNonASCIICaseVariants: Bool {
@@ -32,6 +44,8 @@ struct RequiredLiterals: Hashable, Sendable {
     var literals: [Literal]
     /// The most bytes a match can run before the literal starts; `nil` when that is unbounded.
     var maximumLead: Int?
+    /// Literals of any length one of which starts every match, when known (for the whole pattern only).
+    var leading: [Literal]?
 
     /// The shortest literal, in bytes: the prefilter needs at least 3.
     var shortestLength: Int { literals.map(\.bytes.count).min() ?? 0 }
@@ -62,8 +76,13 @@ struct LiteralExtractor {
     /// The required literals of `pattern`, or `nil` if it has none the extractor can prove.
     static func requiredLiterals(of pattern: String, caseless: Bool) -> RequiredLiterals? {
         var extractor = LiteralExtractor(scalars: Array(pattern.unicodeScalars), caseless: caseless)
-        guard let fragment = extractor.alternation(), extractor.position == extractor.scalars.count else { return nil }
-        return fragment.bestRequired
+        guard let fragment = extractor.alternation(), extractor.position == extractor.scalars.count,
+              var required = fragment.bestRequired
+        else { return nil }
+        if fragment.minimumLength > 0, let leading = fragment.leading, !leading.isEmpty, !leading.contains(where: \.bytes.isEmpty) {
+            required.leading = leading
+        }
+        return required
     }
 
     /// A pattern that is one literal, optionally caseless (`(?i)`) and between `\b`s: the prefilter's hits

@@ -28,6 +28,9 @@ final class RulePrefilter: Sendable {
     /// The prefixes of the literals of rules whose matches start at their literal (keywords, and a lead of
     /// 0), each with one such rule: in a stream's window, where such a match may be beginning.
     private let heldPrefixes: TailPrefixTable
+    /// For each of ``tailSearchedRules``, by rule index: literals of any length one of which starts every
+    /// match, when the extractor knows them.
+    private let leadingLiterals: [[Literal]?]
 
     /// - Parameter patterns: each rule's combined pattern, whether it compiles caseless, and whether its
     ///   matches are used as PCRE2 finds them (no check-digit verifier, no Unicode properties).
@@ -36,6 +39,7 @@ final class RulePrefilter: Sendable {
         var literals: [Literal] = []
         var rulesOfLiteral: [[Int]] = []
         var plans: [Plan] = []
+        var leadingLiterals: [[Literal]?] = []
         func add(_ literal: Literal, for rule: Int) {
             let index = literalIndex[literal] ?? {
                 literals.append(literal)
@@ -46,6 +50,7 @@ final class RulePrefilter: Sendable {
             rulesOfLiteral[index].append(rule)
         }
         for (rule, entry) in patterns.enumerated() {
+            leadingLiterals.append(nil)
             if entry.isPlain, let keyword = LiteralExtractor.keyword(entry.pattern, caseless: entry.caseless), keyword.literal.bytes.count >= 3 {
                 add(keyword.literal, for: rule)
                 plans.append(.keyword(length: keyword.literal.bytes.count, boundaryBefore: keyword.boundaryBefore,
@@ -59,11 +64,13 @@ final class RulePrefilter: Sendable {
                 continue
             }
             for literal in required.literals { add(literal, for: rule) }
+            if required.maximumLead != 0 { leadingLiterals[rule] = required.leading }
             plans.append(.literalDriven(
                 lead: required.maximumLead, longestLiteral: required.literals.map(\.bytes.count).max()!,
                 foldsOutsideASCII: required.literals.contains(where: \.hasNonASCIICaseVariants)))
         }
         self.plans = plans
+        self.leadingLiterals = leadingLiterals
         self.rulesOfLiteral = rulesOfLiteral
         scanner = literals.isEmpty ? nil : LiteralScanner(literals: literals)
         residualRules = plans.indices.filter { Self.isSearchedWhole(plans[$0], hasCaseVariants: false, partial: false) }
@@ -76,6 +83,8 @@ final class RulePrefilter: Sendable {
             rulesOfLiteral[index].first(where: { Self.startsAtLiteral(plans[$0]) }).map { (literals[index].bytes, Int32($0)) }
         })
     }
+
+    deinit { heldPrefixes.free() }
 
     /// Reusable buffers of one search: the literal hits, the (rule, position) candidates, and the places
     /// where a stream's window ends inside a possible match.
@@ -137,6 +146,14 @@ final class RulePrefilter: Sendable {
             }
         }
         return hasCaseVariants
+    }
+
+    /// Whether a match of tail-searched rule `rule` may start in `subject` from `start`: one of its leading
+    /// literals starts there, or begins at the end. `nil` when the rule's leading literals are unknown, or
+    /// caseless matching could find them in forms the check does not see.
+    func tailMayHoldMatch(of rule: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool) -> Bool? {
+        guard let leading = leadingLiterals[rule], !(hasCaseVariants && leading.contains(where: \.hasNonASCIICaseVariants)) else { return nil }
+        return leading.contains { $0.begins(in: subject, from: start) }
     }
 
     /// Whether every match of a rule with this plan starts at one of its literals.

@@ -27,6 +27,8 @@
 /// ```
 ///
 /// Not `Sendable`: one filter serves one response on one task at a time. The rule set it uses is shared.
+/// (So its stored properties skip Swift's run-time exclusivity checks, `@exclusivity(unchecked)`: they
+/// cost more than the scan of a short chunk.)
 public final class StreamFilter {
     /// Where the filter is in its life.
     public enum State: Sendable, Hashable {
@@ -40,26 +42,39 @@ public final class StreamFilter {
 
     public let rules: RuleSet
     public let configuration: FilterConfiguration
+    @exclusivity(unchecked)
     public private(set) var state = State.open
 
     /// Repaired (valid UTF-8) input from ``bufferStart``: already released context, then held-back text.
+    @exclusivity(unchecked)
     private var buffer: [UInt8] = []
     /// The repaired offset of `buffer[0]`.
+    @exclusivity(unchecked)
     private var bufferStart = 0
     /// Everything before this repaired offset is decided and released (or masked, or blocked).
+    @exclusivity(unchecked)
     private var decided = 0
+    @exclusivity(unchecked)
     private var repairer = UTF8Repairer()
     /// Per rule index: the repaired offset before which that rule does not search again (after an overflow).
+    @exclusivity(unchecked)
     private var resumeOffsets: [Int: Int] = [:]
     /// Matches made up by a fail-closed overflow or limit, waiting to be resolved.
+    @exclusivity(unchecked)
     private var forcedMatches: [RawMatch] = []
+    @exclusivity(unchecked)
     private var language: ResponseLanguage?
+    @exclusivity(unchecked)
     private var hasInjectedStart = false
+    @exclusivity(unchecked)
     private var disclaimedCategories: [String] = []
+    @exclusivity(unchecked)
     private var hasReleasedText = false
+    @exclusivity(unchecked)
     private var blockStart = 0
     private let scratch: SearchScratch
     /// Reused between scans so that steady-state feeding does not allocate.
+    @exclusivity(unchecked)
     private var foundMatches: [RawMatch] = []
     /// The action of each rule under this configuration, by rule index.
     private let actions: [FilterAction]
@@ -76,6 +91,7 @@ public final class StreamFilter {
     }
 
     /// Whether a `block` match ended the response (still `true` once finished).
+    @exclusivity(unchecked)
     public private(set) var isBlocked = false
 
     /// Bytes received but not yet released (nor masked or dropped).
@@ -159,13 +175,17 @@ public final class StreamFilter {
             hasInjectedStart = true
             injectStart(into: &output)
         }
-        while case .open = state, decided < bufferEnd {
+        scanning: while case .open = state, decided < bufferEnd {
             let windowEnd = self.windowEnd()
             let isLastWindow = windowEnd == bufferEnd
-            let outcome = scanWindow(upTo: windowEnd, partial: !(final && isLastWindow), into: &output)
-            if case .undecided(let holdingRule) = outcome {
+            switch scanWindow(upTo: windowEnd, partial: !(final && isLastWindow), into: &output) {
+            case .released:
+                // What the last window held back stays undecided until more input comes: a scan of the same
+                // text would find the same possible match.
+                if isLastWindow { break scanning }
+            case .undecided(let holdingRule):
                 // Nothing could be decided: wait for more input, unless the window is full (overflow).
-                guard !isLastWindow, let holdingRule else { break }
+                guard !isLastWindow, let holdingRule else { break scanning }
                 resolveOverflow(of: holdingRule, windowEnd: windowEnd, into: &output)
             }
         }
@@ -193,7 +213,7 @@ public final class StreamFilter {
     /// Scans `[decided, windowEnd)` with every rule and releases what is decided.
     private func scanWindow(upTo windowEnd: Int, partial: Bool, into output: inout FilterOutput) -> ScanOutcome {
         foundMatches.removeAll(keepingCapacity: true)
-        foundMatches.append(contentsOf: forcedMatches)
+        if !forcedMatches.isEmpty { foundMatches.append(contentsOf: forcedMatches) }
         var frontier = windowEnd
         var undecidedRule: (index: Int, start: Int)?
         // Rules are searched from `decided`, apart from those moved past an overflow.
@@ -234,10 +254,10 @@ public final class StreamFilter {
             }
         }
         guard frontier > decided else { return .undecided(holdingRule: undecidedRule) }
-        foundMatches.removeAll { $0.end > frontier }
+        if !foundMatches.isEmpty { foundMatches.removeAll { $0.end > frontier } }
         let resolved = foundMatches.isEmpty ? [] : MatchResolver.resolve(foundMatches, actions: actions, categories: rules.categoryNumbers)
         release(upTo: frontier, matches: resolved, into: &output)
-        forcedMatches.removeAll { $0.end <= decided }
+        if !forcedMatches.isEmpty { forcedMatches.removeAll { $0.end <= decided } }
         return .released
     }
 
