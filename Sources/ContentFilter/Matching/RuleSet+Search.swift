@@ -152,45 +152,59 @@ extension RuleSet {
     ///
     /// The matches of each rule are PCRE2's find-all; ``scan(_:)`` applies ``MatchResolver`` to them.
     public func rawMatches(in text: String) -> ScanResult {
-        search(ValidUTF8Text(text), resolved: false)
+        search(text, resolved: false)
     }
 
     /// Raw matches in UTF-8 bytes that may be invalid (invalid sequences read as U+FFFD).
     public func rawMatches(inBytes bytes: some Collection<UInt8>) -> ScanResult {
-        search(ValidUTF8Text(bytes: bytes), resolved: false)
+        search(bytes: bytes, resolved: false)
     }
 
     /// The matches that take effect in `text`: raw matches with `allow` suppression and overlaps resolved
     /// (see ``MatchResolver``). Allow matches themselves are not listed.
     public func scan(_ text: String) -> ScanResult {
-        search(ValidUTF8Text(text), resolved: true)
+        search(text, resolved: true)
     }
 
     /// ``scan(_:)`` for UTF-8 bytes that may be invalid (invalid sequences read as U+FFFD; offsets are
     /// offsets in `bytes`).
     public func scan(bytes: some Collection<UInt8>) -> ScanResult {
-        search(ValidUTF8Text(bytes: bytes), resolved: true)
+        search(bytes: bytes, resolved: true)
     }
 
-    private func search(_ text: ValidUTF8Text, resolved: Bool) -> ScanResult {
+    private func search(_ text: String, resolved: Bool) -> ScanResult {
+        var text = text
+        return text.withUTF8 { search($0, offsets: OffsetMap(), resolved: resolved) }
+    }
+
+    /// Searches valid UTF-8 where it lies; anything else is searched in a repaired copy.
+    private func search(bytes: some Collection<UInt8>, resolved: Bool) -> ScanResult {
+        let inPlace = bytes.withContiguousStorageIfAvailable { buffer in
+            UTF8Repairer.validPrefixLength(buffer) == buffer.count ? search(buffer, offsets: OffsetMap(), resolved: resolved) : nil
+        }
+        if let inPlace, let result = inPlace { return result }
+        let text = ValidUTF8Text(bytes: bytes)
+        return text.bytes.withUnsafeBufferPointer { search($0, offsets: text.offsets, resolved: resolved) }
+    }
+
+    /// - Parameter offsets: maps offsets in `subject` (valid UTF-8) to offsets in the caller's input.
+    private func search(_ subject: UnsafeBufferPointer<UInt8>, offsets: OffsetMap, resolved: Bool) -> ScanResult {
         let scratch = SearchScratch(context: matchContext)
         var raw: [RawMatch] = []
         var failures: [SearchFailure] = []
-        text.bytes.withUnsafeBufferPointer { subject in
-            searchAllRules(in: subject, from: 0, partial: false, scratch: scratch, into: &raw) { rule, end in
-                if case .failed(let error, let offset) = end {
-                    failures.append(SearchFailure(rule: rules[rule].id, offset: text.offsets.original(offset), error: error))
-                }
+        searchAllRules(in: subject, from: 0, partial: false, scratch: scratch, into: &raw) { rule, end in
+            if case .failed(let error, let offset) = end {
+                failures.append(SearchFailure(rule: rules[rule].id, offset: offsets.original(offset), error: error))
             }
         }
         failures.sort { ($0.offset, $0.rule) < ($1.offset, $1.rule) }
-        let selected = resolved ? MatchResolver.resolve(raw, actions: rules.map(\.action), categories: categoryNumbers) : raw.sorted(by: MatchResolver.textOrder)
+        let selected = resolved ? MatchResolver.resolve(raw, actions: actions, categories: categoryNumbers) : raw.sorted(by: MatchResolver.textOrder)
         let matches = selected.map { match in
             let rule = rules[match.ruleIndex]
             return RuleMatch(
                 rule: rule.id, category: rule.category, action: rule.action,
-                start: text.offsets.original(match.start), end: text.offsets.original(match.end),
-                text: String(decoding: text.bytes[match.start..<match.end], as: UTF8.self))
+                start: offsets.original(match.start), end: offsets.original(match.end),
+                text: String(decoding: UnsafeBufferPointer(rebasing: subject[match.start..<match.end]), as: UTF8.self))
         }
         return ScanResult(matches: matches, failures: failures)
     }

@@ -29,6 +29,8 @@ public final class RuleSet: Sendable {
     private let ruleIndexByID: [String: Int]
     /// Each rule's category as its position in ``PolicyCategory/all``, by rule index: cheap to compare.
     let categoryNumbers: [Int]
+    /// Each rule's own action, by rule index (shared by every stream that does not change actions).
+    let actions: [FilterAction]
 
     /// Loads and compiles rule files.
     ///
@@ -70,6 +72,7 @@ public final class RuleSet: Sendable {
         maximumLookbehindBytes = 4 * max(1, compiled.map(\.maximumLookbehind).max() ?? 0)
         ruleIndexByID = Dictionary(uniqueKeysWithValues: parser.rules.enumerated().map { ($1.id, $0) })
         categoryNumbers = parser.rules.map { rule in PolicyCategory.all.firstIndex { $0.id == rule.category } ?? -1 }
+        actions = parser.rules.map(\.action)
     }
 
     /// The rules shipped with the library, embedded at build time from the package's `Rules/` directory.

@@ -168,24 +168,14 @@ struct UTF8Repairer {
 struct ValidUTF8Text {
     let bytes: [UInt8]
     let offsets: OffsetMap
-    /// Original spans of invalid sequences that were replaced.
-    let invalidSpans: [Range<Int>]
-
-    init(_ text: String) {
-        bytes = Array(text.utf8)
-        offsets = OffsetMap()
-        invalidSpans = []
-    }
 
     init(bytes input: some Collection<UInt8>) {
         var repairer = UTF8Repairer()
         var output: [UInt8] = []
         output.reserveCapacity(input.count)
-        var spans: [Range<Int>] = []
-        repairer.repair(input, into: &output) { spans.append($0) }
-        repairer.finish(into: &output) { spans.append($0) }
+        repairer.repair(input, into: &output) { _ in }
+        repairer.finish(into: &output) { _ in }
         bytes = output
         offsets = repairer.offsets
-        invalidSpans = spans
     }
 }

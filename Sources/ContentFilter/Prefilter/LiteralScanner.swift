@@ -83,22 +83,39 @@ final class LiteralScanner: @unchecked Sendable {
     ///   matching equates with `k` and `s` although the scanner's ASCII folding does not.
     func scan(_ text: UnsafeBufferPointer<UInt8>, from start: Int, into hits: inout [Hit]) -> Bool {
         guard let base = text.baseAddress, text.count - start >= 2 else { return false }
+        // The loop keeps everything in registers; the rare filter hits are handled out of line.
+        let shortWords = shortFilter.words.pointer, longWords = longFilter.words.pointer
+        let count = text.count
         var hasCaseVariants = false
+        // The window holds zeros before `start`; a key that reaches there is dropped in `verify`.
         var window: UInt64 = 0
-        let shortMask: UInt64 = 0xFF_FFFF, longMask: UInt64 = 0xFFFF_FFFF_FFFF
-        for end in start..<text.count {
+        var end = start
+        while end < count {
             let byte = base[end]
-            window = window << 8 | UInt64(Literal.fold(byte))
-            if (byte == 0xBF || byte == 0xAA) && (window & 0xFFFF == 0xC5BF || window & 0xFF_FFFF == 0xE2_84AA) { hasCaseVariants = true }
-            // The window holds zeros before `start`; a key that reaches there is dropped in `verify`.
-            if shortFilter.contains(Self.hash(window & shortMask, bits: Self.shortBits)) {
-                verify(shortKeys, key: window & shortMask, at: end + 1 - Self.shortKeyBytes, from: start, in: text, into: &hits)
+            window = window &<< 8 | UInt64(Literal.fold(byte))
+            if byte == 0xBF || byte == 0xAA { hasCaseVariants = hasCaseVariants || Self.endsWithCaseVariant(window) }
+            let shortBit = Self.hash(window & Self.shortMask, bits: Self.shortBits)
+            let longBit = Self.hash(window & Self.longMask, bits: Self.longBits)
+            let shortHit = shortWords[shortBit &>> 6] &>> UInt64(shortBit & 63)
+            let longHit = longWords[longBit &>> 6] &>> UInt64(longBit & 63)
+            if (shortHit | longHit) & 1 != 0 {
+                if shortHit & 1 != 0 {
+                    verify(shortKeys, key: window & Self.shortMask, at: end &+ 1 &- Self.shortKeyBytes, from: start, in: text, into: &hits)
+                }
+                if longHit & 1 != 0 {
+                    verify(longKeys, key: window & Self.longMask, at: end &+ 1 &- Self.longKeyBytes, from: start, in: text, into: &hits)
+                }
             }
-            if longFilter.contains(Self.hash(window & longMask, bits: Self.longBits)) {
-                verify(longKeys, key: window & longMask, at: end + 1 - Self.longKeyBytes, from: start, in: text, into: &hits)
-            }
+            end &+= 1
         }
         return hasCaseVariants
+    }
+
+    private static let shortMask: UInt64 = 0xFF_FFFF, longMask: UInt64 = 0xFFFF_FFFF_FFFF
+
+    /// Whether the folded bytes end with LONG S (C5 BF) or KELVIN SIGN (E2 84 AA).
+    private static func endsWithCaseVariant(_ window: UInt64) -> Bool {
+        window & 0xFFFF == 0xC5BF || window & 0xFF_FFFF == 0xE2_84AA
     }
 
     /// Calls `body` with each position from `start` on (a character boundary) where the rest of `text`
@@ -138,7 +155,7 @@ final class LiteralScanner: @unchecked Sendable {
     @inline(__always)
     private func length(of literal: Int) -> Int { Int(starts[literal + 1] - starts[literal]) }
 
-    @inline(__always)
+    @inline(never)
     private func verify(_ table: KeyTable, key: UInt64, at position: Int, from start: Int, in text: UnsafeBufferPointer<UInt8>, into hits: inout [Hit]) {
         guard position >= start, let candidates = table.literals(forKey: key) else { return }
         for candidate in candidates {

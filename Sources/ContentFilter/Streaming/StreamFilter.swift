@@ -86,7 +86,7 @@ public final class StreamFilter {
         self.rules = rules
         self.configuration = configuration
         scratch = SearchScratch(context: rules.matchContext)
-        actions = rules.rules.map(configuration.action(for:))
+        actions = configuration.categoryActions.isEmpty ? rules.actions : rules.rules.map(configuration.action(for:))
         if configuration.language != .auto { language = configuration.language == .zh ? .zh : .en }
     }
 

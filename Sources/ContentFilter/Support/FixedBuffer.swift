@@ -33,6 +33,9 @@ struct FixedBuffer<Element> {
         }
     }
 
+    /// The first element's address, for loops that keep it in a register.
+    var pointer: UnsafePointer<Element> { UnsafePointer(base) }
+
     /// The elements from `start` up to `end`.
     func slice(_ start: Int, _ end: Int) -> UnsafeBufferPointer<Element> {
         UnsafeBufferPointer(start: base + start, count: end - start)
