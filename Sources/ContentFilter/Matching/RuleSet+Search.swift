@@ -58,32 +58,57 @@ extension RuleSet {
         ruleStart: ((Int) -> Int)? = nil,
         partial: Bool,
         startsInsideText: Bool = false,
+        subjectOffset: Int = 0,
         scratch: SearchScratch,
         into matches: inout [RawMatch],
         ended: (Int, RuleSearchEnd) -> Void
     ) {
         func startOf(_ rule: Int) -> Int { ruleStart.map { max(start, $0(rule)) } ?? start }
-        func searchWhole(_ rule: Int, from offset: Int) {
-            let from = max(offset, startOf(rule))
-            guard from < subject.count else { return }
-            let end = searchRule(rule, in: subject, from: from, partial: partial, startsInsideText: startsInsideText, scratch: scratch.pcre2, into: &matches)
-            if end != .complete { ended(rule, end) }
-        }
         guard let prefilter else {
-            for rule in rules.indices { searchWhole(rule, from: start) }
+            for rule in rules.indices {
+                let end = searchRule(rule, in: subject, from: startOf(rule), partial: partial, startsInsideText: startsInsideText,
+                                     scratch: scratch.pcre2, into: &matches)
+                if end != .complete { ended(rule, end) }
+            }
             return
         }
         let hasCaseVariants = prefilter.findCandidates(in: subject, from: start, partial: partial, everyTailRule: ruleStart != nil,
                                                        into: &scratch.prefilter)
-        /// A match may have begun within `lead` bytes of a literal that has not fully arrived yet: search
-        /// there, unless the text there cannot begin a match.
+        /// PCRE2's find-all of `rule` from `offset`. In a stream's window it skips the text where the rule's
+        /// earlier searches of the stream failed without reaching the end of the text (those positions fail
+        /// the same way whatever comes next), and it searches only if a match can start in the rest.
+        func searchWhole(_ rule: Int, from offset: Int) {
+            let searchStart = max(offset, startOf(rule))
+            guard searchStart < subject.count else { return }
+            guard partial, let slot = prefilter.streamSlot(of: rule) else {
+                let end = searchRule(rule, in: subject, from: searchStart, partial: partial, startsInsideText: startsInsideText,
+                                     scratch: scratch.pcre2, into: &matches)
+                if end != .complete { ended(rule, end) }
+                return
+            }
+            let known = scratch.cleanSpans(count: prefilter.streamSlotCount)[slot].shifted(by: -subjectOffset)
+            let from = known.contains(searchStart) ? known.end : searchStart
+            var end = RuleSearchEnd.complete
+            var found = false
+            if from < subject.count
+                && prefilter.mayStartMatch(of: rule, in: subject, from: from, hasCaseVariants: hasCaseVariants)
+                ?? patterns[rule].startBytes?.occurs(in: subject, from: from) ?? true {
+                let matchCount = matches.count
+                end = searchRule(rule, in: subject, from: from, partial: true, startsInsideText: startsInsideText,
+                                 scratch: scratch.pcre2, into: &matches)
+                found = matches.count > matchCount
+            }
+            let cleanEnd: Int? = switch end {
+            case .complete: found ? nil : subject.count
+            case .partial(let partialStart): found ? nil : partialStart
+            case .failed: nil
+            }
+            scratch.cleanSpans[slot] = cleanEnd.map { CleanSpan(start: searchStart, end: $0).shifted(by: subjectOffset) } ?? CleanSpan()
+            if end != .complete { ended(rule, end) }
+        }
+        /// A match may have begun within `lead` bytes of a literal that has not fully arrived yet.
         func searchTail(_ rule: Int, lead: Int, longestLiteral: Int, from offset: Int) {
-            let from = max(offset, startOf(rule), subject.characterStart(atOrBefore: subject.count - lead - longestLiteral + 1))
-            guard from < subject.count,
-                  prefilter.tailMayHoldMatch(of: rule, in: subject, from: from, hasCaseVariants: hasCaseVariants)
-                    ?? patterns[rule].startBytes?.occurs(in: subject, from: from) ?? true
-            else { return }
-            searchWhole(rule, from: from)
+            searchWhole(rule, from: max(offset, subject.characterStart(atOrBefore: subject.count - lead - longestLiteral + 1)))
         }
         for rule in prefilter.residual(hasCaseVariants: hasCaseVariants, partial: partial) { searchWhole(rule, from: start) }
         let candidates = scratch.prefilter.candidates
@@ -210,14 +235,34 @@ extension RuleSet {
     }
 }
 
-/// The reusable state of one search or one stream: PCRE2 match data and the prefilter's buffers.
+/// The reusable state of one search or one stream: PCRE2 match data, the prefilter's buffers, and what a
+/// stream's earlier windows showed about its rules.
 ///
 /// Not `Sendable`: one scratch serves one search at a time.
 final class SearchScratch {
     let pcre2: PCRE2MatchScratch
     @exclusivity(unchecked) var prefilter = RulePrefilter.Scratch()
+    /// For each rule a stream searches over whole windows (``RulePrefilter/streamSlot(of:)``): the text
+    /// (absolute offsets) where every match attempt of the rule failed before reaching the window's end.
+    @exclusivity(unchecked) var cleanSpans: [CleanSpan] = []
 
     init(context: PCRE2MatchContext) { pcre2 = PCRE2MatchScratch(context: context) }
+
+    /// ``cleanSpans``, sized on first use.
+    func cleanSpans(count: Int) -> [CleanSpan] {
+        if cleanSpans.count != count { cleanSpans = Array(repeating: CleanSpan(), count: count) }
+        return cleanSpans
+    }
+}
+
+/// Offsets `start..<end` (empty by default); a plain pair, so that an empty or shifted span never traps.
+struct CleanSpan {
+    var start = 0
+    var end = 0
+
+    func contains(_ offset: Int) -> Bool { start <= offset && offset < end }
+
+    func shifted(by distance: Int) -> CleanSpan { CleanSpan(start: start + distance, end: end + distance) }
 }
 
 extension UnsafeBufferPointer<UInt8> {

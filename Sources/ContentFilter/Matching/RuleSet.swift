@@ -65,7 +65,7 @@ public final class RuleSet: Sendable {
         patterns = compiled
         verifiers = parser.rules.map(\.verifier)
         prefilter = usesPrefilter ? RulePrefilter(patterns: zip(parser.rules, combinedPatterns).map { rule, pattern in
-            (pattern, rule.caseless ?? false, rule.verifier == nil && !rule.ucp)
+            (pattern, rule.caseless ?? false, rule.ucp, rule.verifier != nil)
         }) : nil
         matchContext = PCRE2MatchContext(limits: limits)
         // Lookbehind is counted in characters; a UTF-8 character is at most 4 bytes. `\b` needs one.

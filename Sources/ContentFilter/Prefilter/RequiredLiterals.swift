@@ -74,8 +74,10 @@ struct RequiredLiterals: Hashable, Sendable {
 /// without required literals is searched by PCRE2 alone.
 struct LiteralExtractor {
     /// The required literals of `pattern`, or `nil` if it has none the extractor can prove.
-    static func requiredLiterals(of pattern: String, caseless: Bool) -> RequiredLiterals? {
-        var extractor = LiteralExtractor(scalars: Array(pattern.unicodeScalars), caseless: caseless)
+    ///
+    /// - Parameter ucp: the pattern compiles with Unicode properties (then `\s` is more than ASCII space).
+    static func requiredLiterals(of pattern: String, caseless: Bool, ucp: Bool = false) -> RequiredLiterals? {
+        var extractor = LiteralExtractor(scalars: Array(pattern.unicodeScalars), caseless: caseless, ucp: ucp)
         guard let fragment = extractor.alternation(), extractor.position == extractor.scalars.count,
               var required = fragment.bestRequired
         else { return nil }
@@ -116,10 +118,12 @@ struct LiteralExtractor {
     private let scalars: [Unicode.Scalar]
     private var position = 0
     private var caseless: Bool
+    private let ucp: Bool
 
-    private init(scalars: [Unicode.Scalar], caseless: Bool) {
+    private init(scalars: [Unicode.Scalar], caseless: Bool, ucp: Bool = false) {
         self.scalars = scalars
         self.caseless = caseless
+        self.ucp = ucp
     }
 
     /// Caps that keep exact sets small.
@@ -275,6 +279,10 @@ struct LiteralExtractor {
         guard let scalar = current else { return nil }
         position += 1
         switch scalar {
+        case "s" where !ucp:
+            // Without Unicode properties `\s` is the six ASCII spaces; as alternatives it can extend a short
+            // leading word (`to\s+`).
+            return Fragment.alternatives(["\u{20}", "\t", "\n", "\u{0B}", "\u{0C}", "\r"].map(literal))
         case "d", "D", "w", "W", "s", "S", "h", "H", "v", "V", "N", "R":
             return .anyCharacter
         case "p", "P":
@@ -530,11 +538,24 @@ private struct SequenceBuilder {
     /// The literals that start every non-empty match: those of the first piece that cannot be empty,
     /// together with those of every piece before it that can (`(?:how to\s+)?kill` starts with `how` or
     /// `kill`).
-    private var leading: [Literal]? {
+    private var leading: [Literal]? { leading(from: 0, extendingShortWords: true) }
+
+    /// ``leading`` for the pieces from `first` on. A literal too short for the prefilter (under 3 bytes) that
+    /// is a whole, exactly known piece is joined with the literals that can follow it, so that `\bto\s+`
+    /// starts with `to ` (space, tab, …) rather than `to`.
+    private func leading(from first: Int, extendingShortWords: Bool) -> [Literal]? {
         var literals: [Literal] = []
-        for piece in pieces where !piece.isZeroWidth {
+        for index in pieces.indices.dropFirst(first) where !pieces[index].isZeroWidth {
+            let piece = pieces[index]
             guard let more = piece.leading else { return nil }
-            literals += more
+            for literal in more {
+                if extendingShortWords, literal.bytes.count < 3, piece.exact?.contains(literal) == true,
+                   let following = leading(from: index + 1, extendingShortWords: false) {
+                    literals += following.map(literal.appending)
+                } else {
+                    literals.append(literal)
+                }
+            }
             guard literals.count <= Fragment.maximumLeadingCount else { return nil }
             if !piece.canBeEmpty { return Array(Set(literals)) }
         }

@@ -28,13 +28,17 @@ final class RulePrefilter: Sendable {
     /// The prefixes of the literals of rules whose matches start at their literal (keywords, and a lead of
     /// 0), each with one such rule: in a stream's window, where such a match may be beginning.
     private let heldPrefixes: TailPrefixTable
-    /// For each of ``tailSearchedRules``, by rule index: literals of any length one of which starts every
-    /// match, when the extractor knows them.
+    /// For rules whose matches can start before their literal, by rule index: literals of any length one of
+    /// which starts every match, when the extractor knows them.
     private let leadingLiterals: [[Literal]?]
+    /// By rule index: the rule's slot among the rules a stream searches over whole windows (residual, an
+    /// unbounded lead, or tail-searched), or -1.
+    private let streamSlots: [Int32]
+    let streamSlotCount: Int
 
-    /// - Parameter patterns: each rule's combined pattern, whether it compiles caseless, and whether its
-    ///   matches are used as PCRE2 finds them (no check-digit verifier, no Unicode properties).
-    init(patterns: [(pattern: String, caseless: Bool, isPlain: Bool)]) {
+    /// - Parameter patterns: each rule's combined pattern, whether it compiles caseless and with Unicode
+    ///   properties, and whether a check-digit verifier filters its matches.
+    init(patterns: [(pattern: String, caseless: Bool, ucp: Bool, hasVerifier: Bool)]) {
         var literalIndex: [Literal: Int] = [:]
         var literals: [Literal] = []
         var rulesOfLiteral: [[Int]] = []
@@ -51,13 +55,14 @@ final class RulePrefilter: Sendable {
         }
         for (rule, entry) in patterns.enumerated() {
             leadingLiterals.append(nil)
-            if entry.isPlain, let keyword = LiteralExtractor.keyword(entry.pattern, caseless: entry.caseless), keyword.literal.bytes.count >= 3 {
+            // A keyword's occurrences are its matches only as PCRE2 finds them without Unicode properties.
+            if !entry.ucp && !entry.hasVerifier, let keyword = LiteralExtractor.keyword(entry.pattern, caseless: entry.caseless), keyword.literal.bytes.count >= 3 {
                 add(keyword.literal, for: rule)
                 plans.append(.keyword(length: keyword.literal.bytes.count, boundaryBefore: keyword.boundaryBefore,
                                       boundaryAfter: keyword.boundaryAfter, foldsOutsideASCII: keyword.literal.hasNonASCIICaseVariants))
                 continue
             }
-            guard let required = LiteralExtractor.requiredLiterals(of: entry.pattern, caseless: entry.caseless),
+            guard let required = LiteralExtractor.requiredLiterals(of: entry.pattern, caseless: entry.caseless, ucp: entry.ucp),
                   required.shortestLength >= 3
             else {
                 plans.append(.residual)
@@ -79,6 +84,14 @@ final class RulePrefilter: Sendable {
             if case .literalDriven(let lead?, _, _) = plans[index] { return lead > 0 }
             return false
         }
+        var streamSlots = [Int32](repeating: -1, count: plans.count)
+        var streamSlotCount = 0
+        for rule in plans.indices where Self.isSearchedWhole(plans[rule], hasCaseVariants: false, partial: true) || tailSearchedRules.contains(rule) {
+            streamSlots[rule] = Int32(streamSlotCount)
+            streamSlotCount += 1
+        }
+        self.streamSlots = streamSlots
+        self.streamSlotCount = streamSlotCount
         heldPrefixes = TailPrefixTable(literals: literals.indices.compactMap { index in
             rulesOfLiteral[index].first(where: { Self.startsAtLiteral(plans[$0]) }).map { (literals[index].bytes, Int32($0)) }
         })
@@ -148,12 +161,18 @@ final class RulePrefilter: Sendable {
         return hasCaseVariants
     }
 
-    /// Whether a match of tail-searched rule `rule` may start in `subject` from `start`: one of its leading
-    /// literals starts there, or begins at the end. `nil` when the rule's leading literals are unknown, or
-    /// caseless matching could find them in forms the check does not see.
-    func tailMayHoldMatch(of rule: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool) -> Bool? {
+    /// Whether a match of `rule` (one whose leading literals are kept: see ``leadingLiterals``) may start in
+    /// `subject` from `start`: one of its leading literals starts there, or begins at the end. `nil` when the
+    /// rule's leading literals are unknown, or caseless matching could find them in forms the check does not see.
+    func mayStartMatch(of rule: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool) -> Bool? {
         guard let leading = leadingLiterals[rule], !(hasCaseVariants && leading.contains(where: \.hasNonASCIICaseVariants)) else { return nil }
         return leading.contains { $0.begins(in: subject, from: start) }
+    }
+
+    /// The rule's slot among the rules a stream searches over whole windows, if it is one.
+    func streamSlot(of rule: Int) -> Int? {
+        let slot = streamSlots[rule]
+        return slot < 0 ? nil : Int(slot)
     }
 
     /// Whether every match of a rule with this plan starts at one of its literals.

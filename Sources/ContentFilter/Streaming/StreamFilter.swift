@@ -224,7 +224,7 @@ public final class StreamFilter {
             let subject = UnsafeBufferPointer(rebasing: whole[..<(windowEnd - bufferStart)])
             rules.searchAllRules(
                 in: subject, from: decided - bufferStart, ruleStart: ruleStart,
-                partial: partial, startsInsideText: bufferStart > 0, scratch: scratch, into: &foundMatches
+                partial: partial, startsInsideText: bufferStart > 0, subjectOffset: bufferStart, scratch: scratch, into: &foundMatches
             ) { index, end in
                 switch end {
                 case .complete:
