@@ -85,12 +85,24 @@ import Testing
         ("(?i)a.{0,3}bcdef", false, ["bcdef"], 13),
         ("(?:abc|\\d+)x", false, [], 0),
         ("ab\\1", false, [], 0),
+        // Without UCP `\\s` is six ASCII spaces, so a short leading word is joined with them.
+        ("(?i)\\bto\\s+shut\\s+off", false, ["to ", "to\t", "to\n", "to\u{0B}", "to\u{0C}", "to\r"], 0),
+        ("(?:to|in)\\b\\s*stop", false, ["to ", "to\t", "to\n", "to\u{0B}", "to\u{0C}", "to\r", "tostop",
+                                         "in ", "in\t", "in\n", "in\u{0B}", "in\u{0C}", "in\r", "instop"], 0),
+        ("(?:to|x)\\s+stop", false, ["stop"], -1),
     ] as [(String, Bool, [String], Int)])
     func requiredLiterals(_ pattern: String, _ caseless: Bool, _ literals: [String], _ lead: Int) {
         let required = LiteralExtractor.requiredLiterals(of: pattern, caseless: caseless)
         let usable = required.flatMap { $0.shortestLength >= 3 ? $0 : nil }
         #expect(Set(usable?.literals.map { String(decoding: $0.bytes, as: UTF8.self) } ?? []) == Set(literals))
         if let usable { #expect((usable.maximumLead ?? -1) == lead) }
+    }
+
+    /// With Unicode properties `\\s` matches more than ASCII spaces, so it does not extend a leading word.
+    @Test func unicodeSpacesDoNotExtendALeadingWord() {
+        let required = LiteralExtractor.requiredLiterals(of: "\\bto\\s+shut", caseless: false, ucp: true)
+        #expect(required?.literals.map { String(decoding: $0.bytes, as: UTF8.self) } == ["shut"])
+        #expect(required?.maximumLead == nil)
     }
 
     /// A stream's tail that begins a literal is found even when shorter literals share its start and
