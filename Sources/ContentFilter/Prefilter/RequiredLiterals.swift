@@ -46,6 +46,10 @@ struct RequiredLiterals: Hashable, Sendable {
     var maximumLead: Int?
     /// Literals of any length one of which starts every match, when known (for the whole pattern only).
     var leading: [Literal]?
+    /// A rarer required set than ``literals`` that a whole-text scan can use to confirm their occurrences:
+    /// an occurrence of ``literals`` can start a match only if one of these occurs at or after it (for the
+    /// whole pattern only, when ``literals`` start every match).
+    var confirming: [Literal]?
 
     /// The shortest literal, in bytes: the prefilter needs at least 3.
     var shortestLength: Int { literals.map(\.bytes.count).min() ?? 0 }
@@ -64,6 +68,14 @@ struct RequiredLiterals: Hashable, Sendable {
         }
         return rank(self) > rank(other)
     }
+
+    /// Whether `self` is more selective than `other`, whatever the lead.
+    func isRarer(than other: RequiredLiterals) -> Bool {
+        func rank(_ set: RequiredLiterals) -> (Int, Int, Int) {
+            (set.shortestLength >= 3 ? 1 : 0, set.quality, set.maximumLead == nil ? 0 : 1)
+        }
+        return rank(self) > rank(other)
+    }
 }
 
 /// Finds, for a PCRE2 pattern, a set of literals every match must contain (the prefilter's input).
@@ -79,10 +91,14 @@ struct LiteralExtractor {
     static func requiredLiterals(of pattern: String, caseless: Bool, ucp: Bool = false) -> RequiredLiterals? {
         var extractor = LiteralExtractor(scalars: Array(pattern.unicodeScalars), caseless: caseless, ucp: ucp)
         guard let fragment = extractor.alternation(), extractor.position == extractor.scalars.count,
-              var required = fragment.bestRequired
+              var required = fragment.bestChoice.forStreams
         else { return nil }
         if fragment.minimumLength > 0, let leading = fragment.leading, !leading.isEmpty, !leading.contains(where: \.bytes.isEmpty) {
             required.leading = leading
+        }
+        if required.maximumLead == 0, let rarest = fragment.bestChoice.rarest, rarest.shortestLength >= 3, rarest.isRarer(than: required),
+           Set(rarest.literals).isDisjoint(with: required.literals) {
+            required.confirming = rarest.literals
         }
         return required
     }
@@ -395,7 +411,35 @@ struct LiteralExtractor {
         }
         let isLetter = scalar.isASCII && scalar.properties.isAlphabetic
         let literal = Literal(bytes: caseless && isLetter ? bytes.map(Literal.fold) : bytes, caseless: caseless && isLetter)
-        return Fragment(exact: [literal], required: nil, minimumLength: bytes.count, maximumLength: bytes.count, leading: [literal])
+        return Fragment(exact: [literal], required: RequiredChoice(), minimumLength: bytes.count, maximumLength: bytes.count, leading: [literal])
+    }
+}
+
+/// The best required set found in a piece under each way of choosing one.
+private struct RequiredChoice {
+    /// Best for a prefilter that also serves streams (``RequiredLiterals/isBetter(than:)``).
+    var forStreams: RequiredLiterals?
+    /// The most selective (``RequiredLiterals/isRarer(than:)``).
+    var rarest: RequiredLiterals?
+
+    mutating func consider(_ candidate: RequiredLiterals) {
+        if forStreams.map(candidate.isBetter(than:)) ?? true { forStreams = candidate }
+        if rarest.map(candidate.isRarer(than:)) ?? true { rarest = candidate }
+    }
+}
+
+extension RequiredLiterals {
+    /// The set for a choice between alternatives: every alternative's literals, with the largest lead;
+    /// `nil` if an alternative has none.
+    fileprivate static func union(_ sets: [RequiredLiterals?]) -> RequiredLiterals? {
+        var literals: [Literal] = []
+        var lead: Int? = 0
+        for set in sets {
+            guard let set else { return nil }
+            literals += set.literals
+            lead = lead.flatMap { current in set.maximumLead.map { max(current, $0) } }
+        }
+        return literals.isEmpty ? nil : RequiredLiterals(literals: Array(Set(literals)), maximumLead: lead)
     }
 }
 
@@ -404,52 +448,38 @@ private struct Fragment {
     /// Every string the piece can match, when there are few.
     var exact: [Literal]?
     /// The best required literals found inside the piece (not counting ``exact``).
-    var required: RequiredLiterals?
+    var required: RequiredChoice
     var minimumLength: Int
     /// In bytes; `nil` when unbounded.
     var maximumLength: Int?
     /// Literals one of which starts every non-empty match of the piece, when known.
     var leading: [Literal]?
 
-    static let empty = Fragment(exact: [.empty], required: nil, minimumLength: 0, maximumLength: 0, leading: nil)
-    static let anyCharacter = Fragment(exact: nil, required: nil, minimumLength: 1, maximumLength: 4, leading: nil)
-    static let unboundedCharacters = Fragment(exact: nil, required: nil, minimumLength: 1, maximumLength: nil, leading: nil)
+    static let empty = Fragment(exact: [.empty], required: RequiredChoice(), minimumLength: 0, maximumLength: 0, leading: nil)
+    static let anyCharacter = Fragment(exact: nil, required: RequiredChoice(), minimumLength: 1, maximumLength: 4, leading: nil)
+    static let unboundedCharacters = Fragment(exact: nil, required: RequiredChoice(), minimumLength: 1, maximumLength: nil, leading: nil)
 
     /// The most literals a leading set keeps before it stops being selective.
     static let maximumLeadingCount = 64
 
     /// ``required``, ``exact`` or ``leading`` (sets that start the piece), whichever is better.
-    var bestRequired: RequiredLiterals? {
+    var bestChoice: RequiredChoice {
         var best = required
-        var starting: [[Literal]] = []
-        if let exact, !exact.contains(where: { $0.bytes.isEmpty }) { starting.append(exact) }
-        if minimumLength > 0, let leading, !leading.isEmpty { starting.append(leading) }
-        for literals in starting {
-            let candidate = RequiredLiterals(literals: literals, maximumLead: 0)
-            if best == nil || candidate.isBetter(than: best!) { best = candidate }
-        }
+        if let exact, !exact.contains(where: { $0.bytes.isEmpty }) { best.consider(RequiredLiterals(literals: exact, maximumLead: 0)) }
+        if minimumLength > 0, let leading, !leading.isEmpty { best.consider(RequiredLiterals(literals: leading, maximumLead: 0)) }
         return best
     }
 
     static func alternatives(_ fragments: [Fragment]) -> Fragment {
         var exact: [Literal]? = []
-        var literals: [Literal] = []
-        var lead: Int? = 0
-        var allRequired = true
         for fragment in fragments {
             if let fragmentExact = fragment.exact, exact != nil { exact! += fragmentExact } else { exact = nil }
-            if let required = fragment.bestRequired {
-                literals += required.literals
-                lead = lead.flatMap { current in required.maximumLead.map { max(current, $0) } }
-            } else {
-                allRequired = false
-            }
         }
+        let choices = fragments.map(\.bestChoice)
         if let current = exact {
             let unique = Array(Set(current))
             exact = unique.count <= LiteralExtractor.maximumExactCount ? unique : nil
         }
-        let uniqueLiterals = Array(Set(literals))
         var leading: [Literal]? = []
         for fragment in fragments where fragment.maximumLength != 0 {
             if let current = leading, let more = fragment.leading { leading = current + more } else { leading = nil }
@@ -457,7 +487,8 @@ private struct Fragment {
         leading = leading.map { Array(Set($0)) }.flatMap { $0.count <= maximumLeadingCount ? $0 : nil }
         return Fragment(
             exact: exact,
-            required: allRequired && !uniqueLiterals.isEmpty ? RequiredLiterals(literals: uniqueLiterals, maximumLead: lead) : nil,
+            required: RequiredChoice(forStreams: RequiredLiterals.union(choices.map(\.forStreams)),
+                                     rarest: RequiredLiterals.union(choices.map(\.rarest))),
             minimumLength: fragments.map(\.minimumLength).min() ?? 0,
             maximumLength: fragments.reduce(Optional(0)) { total, fragment in
                 total.flatMap { current in fragment.maximumLength.map { max(current, $0) } }
@@ -482,7 +513,7 @@ private struct Fragment {
         }
         return Fragment(
             exact: exact,
-            required: minimum >= 1 ? bestRequired : nil,
+            required: minimum >= 1 ? bestChoice : RequiredChoice(),
             minimumLength: minimumLength * minimum,
             maximumLength: maximumLength,
             leading: maximum == 0 ? nil : leading)
@@ -495,7 +526,7 @@ private struct SequenceBuilder {
     private var run: [Literal] = [.empty]
     /// The most bytes before the current run starts.
     private var runLead: Int? = 0
-    private var best: RequiredLiterals?
+    private var best = RequiredChoice()
     private var minimumLength = 0
     private var maximumLength: Int? = 0
     /// The pieces' leading sets and whether each can match empty, for ``leading``.
@@ -517,7 +548,7 @@ private struct SequenceBuilder {
                 run = pieceExact
                 runLead = maximumLength
             } else {
-                if let required = piece.required {
+                for required in [piece.required.forStreams, piece.required.rarest].compactMap({ $0 }) {
                     consider(required.literals, lead: Self.add(maximumLength, required.maximumLead))
                 }
                 run = [.empty]
@@ -564,8 +595,7 @@ private struct SequenceBuilder {
 
     private mutating func consider(_ literals: [Literal], lead: Int?) {
         guard !literals.isEmpty, !literals.contains(where: { $0.bytes.isEmpty }) else { return }
-        let candidate = RequiredLiterals(literals: literals, maximumLead: lead)
-        if best == nil || candidate.isBetter(than: best!) { best = candidate }
+        best.consider(RequiredLiterals(literals: literals, maximumLead: lead))
     }
 
     private static func join(_ prefixes: [Literal], _ suffixes: [Literal]) -> [Literal]? {

@@ -20,6 +20,15 @@ final class RulePrefilter: Sendable {
     let scanner: LiteralScanner?
     /// The rules that require each literal of the scanner.
     private let rulesOfLiteral: [[Int]]
+    /// The confirmation slots (see ``confirmSlots``) each literal of the scanner confirms.
+    private let confirmationsOfLiteral: [[Int32]]
+    /// By rule index: for a rule whose literals start its matches and that also requires a rarer set
+    /// (``RequiredLiterals/confirming``), its slot; else -1. A whole-text scan drops the rule's candidates
+    /// that no occurrence of the rarer set follows.
+    private let confirmSlots: [Int32]
+    /// By confirmation slot: whether caseless matching could find the rarer set in forms the scanner does
+    /// not see (then the slot confirms nothing when the text holds such a form).
+    private let confirmationFoldsOutsideASCII: [Bool]
     private let residualRules: [Int]
     private let partialResidualRules: [Int]
     /// Literal-driven rules whose matches can start before their literal: in a stream's window they are
@@ -42,17 +51,20 @@ final class RulePrefilter: Sendable {
         var literalIndex: [Literal: Int] = [:]
         var literals: [Literal] = []
         var rulesOfLiteral: [[Int]] = []
+        var confirmationsOfLiteral: [[Int32]] = []
         var plans: [Plan] = []
         var leadingLiterals: [[Literal]?] = []
-        func add(_ literal: Literal, for rule: Int) {
-            let index = literalIndex[literal] ?? {
-                literals.append(literal)
-                rulesOfLiteral.append([])
-                literalIndex[literal] = literals.count - 1
-                return literals.count - 1
-            }()
-            rulesOfLiteral[index].append(rule)
+        var confirmSlots = [Int32](repeating: -1, count: patterns.count)
+        var confirmationFoldsOutsideASCII: [Bool] = []
+        func index(of literal: Literal) -> Int {
+            if let index = literalIndex[literal] { return index }
+            literals.append(literal)
+            rulesOfLiteral.append([])
+            confirmationsOfLiteral.append([])
+            literalIndex[literal] = literals.count - 1
+            return literals.count - 1
         }
+        func add(_ literal: Literal, for rule: Int) { rulesOfLiteral[index(of: literal)].append(rule) }
         for (rule, entry) in patterns.enumerated() {
             leadingLiterals.append(nil)
             // A keyword's occurrences are its matches only as PCRE2 finds them without Unicode properties.
@@ -69,12 +81,20 @@ final class RulePrefilter: Sendable {
                 continue
             }
             for literal in required.literals { add(literal, for: rule) }
+            if let confirming = required.confirming {
+                confirmSlots[rule] = Int32(confirmationFoldsOutsideASCII.count)
+                for literal in confirming { confirmationsOfLiteral[index(of: literal)].append(confirmSlots[rule]) }
+                confirmationFoldsOutsideASCII.append(confirming.contains(where: \.hasNonASCIICaseVariants))
+            }
             if required.maximumLead != 0 { leadingLiterals[rule] = required.leading }
             plans.append(.literalDriven(
                 lead: required.maximumLead, longestLiteral: required.literals.map(\.bytes.count).max()!,
                 foldsOutsideASCII: required.literals.contains(where: \.hasNonASCIICaseVariants)))
         }
         self.plans = plans
+        self.confirmationsOfLiteral = confirmationsOfLiteral
+        self.confirmSlots = confirmSlots
+        self.confirmationFoldsOutsideASCII = confirmationFoldsOutsideASCII
         self.leadingLiterals = leadingLiterals
         self.rulesOfLiteral = rulesOfLiteral
         scanner = literals.isEmpty ? nil : LiteralScanner(literals: literals)
@@ -105,6 +125,8 @@ final class RulePrefilter: Sendable {
         var hits: [LiteralScanner.Hit] = []
         var candidates: [Candidate] = []
         var tailHolds: [Candidate] = []
+        /// By confirmation slot: the last position where the rarer set occurs (whole-text scans).
+        var lastConfirmations: [Int] = []
     }
 
     /// A place where rule `rule` may match: it starts there or, with a lead, within `lead` bytes before.
@@ -133,8 +155,22 @@ final class RulePrefilter: Sendable {
         scratch.tailHolds.removeAll(keepingCapacity: true)
         guard let scanner else { return false }
         let hasCaseVariants = scanner.scan(subject, from: start, into: &scratch.hits)
+        let confirms = !partial && !confirmationFoldsOutsideASCII.isEmpty
+        if confirms {
+            // A stream's window cannot confirm: the rarer literal may be still to come.
+            scratch.lastConfirmations = Array(repeating: -1, count: confirmationFoldsOutsideASCII.count)
+            for hit in scratch.hits {
+                for slot in confirmationsOfLiteral[Int(hit.literal)] {
+                    scratch.lastConfirmations[Int(slot)] = max(scratch.lastConfirmations[Int(slot)], hit.position)
+                }
+            }
+        }
         for hit in scratch.hits {
             for rule in rulesOfLiteral[Int(hit.literal)] {
+                if confirms, confirmSlots[rule] >= 0 {
+                    let slot = Int(confirmSlots[rule])
+                    if scratch.lastConfirmations[slot] < hit.position && !(hasCaseVariants && confirmationFoldsOutsideASCII[slot]) { continue }
+                }
                 if case .keyword(let length, let boundaryBefore, let boundaryAfter, _) = plans[rule] {
                     let end = hit.position + length
                     if boundaryBefore && subject.isWordCharacter(at: hit.position - 1) == subject.isWordCharacter(at: hit.position) { continue }
