@@ -569,19 +569,25 @@ private struct SequenceBuilder {
     /// The literals that start every non-empty match: those of the first piece that cannot be empty,
     /// together with those of every piece before it that can (`(?:how to\s+)?kill` starts with `how` or
     /// `kill`).
-    private var leading: [Literal]? { leading(from: 0, extendingShortWords: true) }
+    private var leading: [Literal]? {
+        leading(from: 0, extendingWords: true) ?? leading(from: 0, extendingWords: false)
+    }
 
-    /// ``leading`` for the pieces from `first` on. A literal too short for the prefilter (under 3 bytes) that
-    /// is a whole, exactly known piece is joined with the literals that can follow it, so that `\bto\s+`
-    /// starts with `to ` (space, tab, …) rather than `to`.
-    private func leading(from first: Int, extendingShortWords: Bool) -> [Literal]? {
+    /// How many following literals a leading word that is long enough already is joined with.
+    private static let maximumFollowingCount = 6
+
+    /// ``leading`` for the pieces from `first` on. A literal that is a whole, exactly known piece is joined
+    /// with the few literals that can follow it, so that `\bto\s+` starts with `to ` (space, tab, …) rather
+    /// than `to`, too short for the prefilter, and `\bget\s+` with `get ` rather than `get` (also in `getaway`).
+    private func leading(from first: Int, extendingWords: Bool) -> [Literal]? {
         var literals: [Literal] = []
         for index in pieces.indices.dropFirst(first) where !pieces[index].isZeroWidth {
             let piece = pieces[index]
             guard let more = piece.leading else { return nil }
             for literal in more {
-                if extendingShortWords, literal.bytes.count < 3, piece.exact?.contains(literal) == true,
-                   let following = leading(from: index + 1, extendingShortWords: false) {
+                if extendingWords, piece.exact?.contains(literal) == true,
+                   let following = leading(from: index + 1, extendingWords: false),
+                   literal.bytes.count < 3 || following.count <= Self.maximumFollowingCount {
                     literals += following.map(literal.appending)
                 } else {
                     literals.append(literal)
