@@ -78,63 +78,117 @@ func wholeText(_ spec: Workload.Spec) {
     }
 }
 
-/// A stream filter fed the corpus in chunks: one chunk per measured iteration, so the wall-clock
-/// percentiles are per chunk; the held-back bytes after each chunk are a metric of their own.
+/// A stream filter fed the corpus in chunks: each iteration (the benchmark's closure runs once per
+/// iteration) feeds the stream the next chunk, so the wall-clock percentiles are per chunk of a stream in
+/// steady state; the held-back bytes after each chunk are a metric of their own.
 func streaming(_ spec: Workload.Spec, chunk: Int) {
     let heldBack = BenchmarkMetric.custom("held-back bytes", useScalingFactor: false)
+    let feed = Lasting<FilterFeed>()
     Benchmark("stream \(chunk)-byte chunks/\(spec.name)",
               configuration: .init(metrics: [.wallClock, .mallocCountTotal, heldBack], warmupIterations: 1_000,
                                    maxDuration: .seconds(20), maxIterations: 200_000)) { benchmark in
-        let workload = spec.load()
-        var configuration = FilterConfiguration()
-        configuration.dryRun = true
-        let corpus = workload.corpus
-        var filter = StreamFilter(rules: workload.rules, configuration: configuration)
-        var output = FilterOutput()
-        var offset = corpus.startIndex
+        let feed = feed.value { FilterFeed(workload: spec.load(), chunk: chunk) }
+        feed.startStreamAtCorpusEnd()
         benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            if offset + chunk > corpus.endIndex {
-                benchmark.stopMeasurement()
-                filter.finish(into: &output)
-                filter = StreamFilter(rules: workload.rules, configuration: configuration)
-                offset = corpus.startIndex
-                output.removeAll()
-                benchmark.startMeasurement()
-            }
-            filter.feed(corpus[offset..<offset + chunk], into: &output)
-            output.removeAll()
-            offset += chunk
-        }
+        feed.feedNextChunk()
         benchmark.stopMeasurement()
-        benchmark.measurement(heldBack, filter.heldBackByteCount)
+        benchmark.measurement(heldBack, feed.filter.heldBackByteCount)
     }
 }
 
+/// Hyperscan streaming (end offsets only) on the same chunks, one chunk per iteration.
 func hyperscanStreaming(_ spec: Workload.Spec, chunk: Int) {
+    let feed = Lasting<HyperscanFeed?>()
     Benchmark("hyperscan stream \(chunk)-byte chunks/\(spec.name)",
               configuration: .init(metrics: [.wallClock], warmupIterations: 1_000, maxDuration: .seconds(20),
                                    maxIterations: 200_000)) { benchmark in
-        let workload = spec.load()
-        guard let engine = Hyperscan(patterns: workload.patternTexts, mode: CHS_STREAM, benchmark: benchmark) else { return }
-        let corpus = workload.corpus
-        var offset = 0
-        precondition(chs_stream_open(engine.engine) == 0)
+        guard let feed = feed.value({ HyperscanFeed(workload: spec.load(), chunk: chunk, benchmark: benchmark) }) else { return }
+        feed.startStreamAtCorpusEnd()
         benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            if offset + chunk > corpus.count {
-                benchmark.stopMeasurement()
-                _ = chs_stream_close(engine.engine)
-                precondition(chs_stream_open(engine.engine) == 0)
-                offset = 0
-                benchmark.startMeasurement()
-            }
-            let events = corpus.withUnsafeBytes { chs_stream_feed(engine.engine, $0.baseAddress! + offset, chunk) }
-            precondition(events >= 0)
-            offset += chunk
-        }
+        feed.feedNextChunk()
         benchmark.stopMeasurement()
-        _ = chs_stream_close(engine.engine)
+    }
+}
+
+/// A value made on first use and kept across a benchmark's iterations (benchmarks run one at a time).
+final class Lasting<Value>: @unchecked Sendable {
+    private var made: Value?
+
+    func value(_ make: () -> Value) -> Value {
+        if let made { return made }
+        let value = make()
+        made = value
+        return value
+    }
+}
+
+/// A dry-run stream filter over the corpus, fed one chunk at a time.
+final class FilterFeed {
+    let workload: Workload
+    let bytes: [UInt8]
+    let chunk: Int
+    let configuration: FilterConfiguration
+    private(set) var filter: StreamFilter
+    private var output = FilterOutput()
+    private var offset = 0
+
+    init(workload: Workload, chunk: Int) {
+        self.workload = workload
+        bytes = [UInt8](workload.corpus)
+        self.chunk = chunk
+        var configuration = FilterConfiguration()
+        configuration.dryRun = true
+        self.configuration = configuration
+        filter = StreamFilter(rules: workload.rules, configuration: configuration)
+    }
+
+    /// Ends the stream and starts a new one when the corpus has no whole chunk left.
+    func startStreamAtCorpusEnd() {
+        guard offset + chunk > bytes.count else { return }
+        filter.finish(into: &output)
+        output.removeAll()
+        filter = StreamFilter(rules: workload.rules, configuration: configuration)
+        offset = 0
+    }
+
+    func feedNextChunk() {
+        filter.feed(bytes[offset..<offset + chunk], into: &output)
+        output.removeAll()
+        offset += chunk
+    }
+}
+
+/// A Hyperscan stream over the corpus, fed one chunk at a time.
+final class HyperscanFeed {
+    let corpus: Data
+    let chunk: Int
+    private let engine: Hyperscan
+    private var offset = 0
+    private var isOpen = false
+
+    /// `nil` when Hyperscan is missing or fails (``Hyperscan`` says why).
+    init?(workload: Workload, chunk: Int, benchmark: Benchmark) {
+        guard let engine = Hyperscan(patterns: workload.patternTexts, mode: CHS_STREAM, benchmark: benchmark) else { return nil }
+        corpus = workload.corpus
+        self.chunk = chunk
+        self.engine = engine
+    }
+
+    deinit { if isOpen { _ = chs_stream_close(engine.engine) } }
+
+    /// Closes the stream and opens a new one when the corpus has no whole chunk left (or none is open).
+    func startStreamAtCorpusEnd() {
+        guard !isOpen || offset + chunk > corpus.count else { return }
+        if isOpen { _ = chs_stream_close(engine.engine) }
+        precondition(chs_stream_open(engine.engine) == 0)
+        isOpen = true
+        offset = 0
+    }
+
+    func feedNextChunk() {
+        let events = corpus.withUnsafeBytes { chs_stream_feed(engine.engine, $0.baseAddress! + offset, chunk) }
+        precondition(events >= 0, "Hyperscan failed")
+        offset += chunk
     }
 }
 
