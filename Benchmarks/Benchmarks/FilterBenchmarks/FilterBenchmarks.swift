@@ -100,7 +100,7 @@ func streaming(_ spec: Workload.Spec, chunk: Int) {
 func hyperscanStreaming(_ spec: Workload.Spec, chunk: Int) {
     let feed = Lasting<HyperscanFeed?>()
     Benchmark("hyperscan stream \(chunk)-byte chunks/\(spec.name)",
-              configuration: .init(metrics: [.wallClock], warmupIterations: 1_000, maxDuration: .seconds(20),
+              configuration: .init(metrics: [.wallClock, .mallocCountTotal], warmupIterations: 1_000, maxDuration: .seconds(20),
                                    maxIterations: 200_000)) { benchmark in
         guard let feed = feed.value({ HyperscanFeed(workload: spec.load(), chunk: chunk, benchmark: benchmark) }) else { return }
         feed.startStreamAtCorpusEnd()

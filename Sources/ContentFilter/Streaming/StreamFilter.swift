@@ -103,6 +103,14 @@ public final class StreamFilter {
     /// Feeds the next chunk of the response, which may end inside a UTF-8 character, and appends what may
     /// be released now to `output`.
     public func feed(_ chunk: some Collection<UInt8>, into output: inout FilterOutput) {
+        // One path for every kind of collection, compiled for contiguous bytes: a generic path that callers
+        // in other modules would run unspecialized is slow and allocates per byte.
+        if chunk.withContiguousStorageIfAvailable({ feed(bytes: $0, into: &output) }) == nil {
+            Array(chunk).withUnsafeBufferPointer { feed(bytes: $0, into: &output) }
+        }
+    }
+
+    private func feed(bytes chunk: UnsafeBufferPointer<UInt8>, into output: inout FilterOutput) {
         guard case .open = state else {
             if !isFinished { repairer.skip(chunk.count) }
             return
