@@ -19,16 +19,14 @@ struct Literal: Hashable, Sendable {
         byte &- 0x41 < 26 ? byte | 0x20 : byte
     }
 
-    /// Whether the literal starts in `text` at or after `start`, or a proper prefix of it ends `text`.
-    func begins(in text: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
-        bytes.withUnsafeBufferPointer { bytes in
-            (start..<text.count).contains { position in
-                let length = min(bytes.count, text.count - position)
-                return caseless
-                    ? (0..<length).allSatisfy { Literal.fold(text[position + $0]) == bytes[$0] }
-                    : (0..<length).allSatisfy { text[position + $0] == bytes[$0] }
-            }
+    /// Whether the literal starts in `text` at `position`, or a proper prefix of it ends `text` there.
+    func begins(in text: UnsafeBufferPointer<UInt8>, at position: Int) -> Bool {
+        let length = min(bytes.count, text.count - position)
+        for offset in 0..<length {
+            let byte = text[position + offset]
+            if (caseless ? Literal.fold(byte) : byte) != bytes[offset] { return false }
         }
+        return true
     }
 
     /// Whether PCRE2's caseless matching could match this literal with characters outside ASCII: in UTF

@@ -39,7 +39,7 @@ final class RulePrefilter: Sendable {
     private let heldPrefixes: TailPrefixTable
     /// For rules whose matches can start before their literal, by rule index: literals of any length one of
     /// which starts every match, when the extractor knows them.
-    private let leadingLiterals: [[Literal]?]
+    private let leadingLiterals: [LeadingLiterals?]
     /// By rule index: the rule's slot among the rules a stream searches over whole windows (residual, an
     /// unbounded lead, or tail-searched), or -1.
     private let streamSlots: [Int32]
@@ -53,7 +53,7 @@ final class RulePrefilter: Sendable {
         var rulesOfLiteral: [[Int]] = []
         var confirmationsOfLiteral: [[Int32]] = []
         var plans: [Plan] = []
-        var leadingLiterals: [[Literal]?] = []
+        var leadingLiterals: [LeadingLiterals?] = []
         var confirmSlots = [Int32](repeating: -1, count: patterns.count)
         var confirmationFoldsOutsideASCII: [Bool] = []
         func index(of literal: Literal) -> Int {
@@ -86,7 +86,7 @@ final class RulePrefilter: Sendable {
                 for literal in confirming { confirmationsOfLiteral[index(of: literal)].append(confirmSlots[rule]) }
                 confirmationFoldsOutsideASCII.append(confirming.contains(where: \.hasNonASCIICaseVariants))
             }
-            if required.maximumLead != 0 { leadingLiterals[rule] = required.leading }
+            if required.maximumLead != 0 { leadingLiterals[rule] = required.leading.map(LeadingLiterals.init) }
             plans.append(.literalDriven(
                 lead: required.maximumLead, longestLiteral: required.literals.map(\.bytes.count).max()!,
                 foldsOutsideASCII: required.literals.contains(where: \.hasNonASCIICaseVariants)))
@@ -201,8 +201,8 @@ final class RulePrefilter: Sendable {
     /// `subject` from `start`: one of its leading literals starts there, or begins at the end. `nil` when the
     /// rule's leading literals are unknown, or caseless matching could find them in forms the check does not see.
     func mayStartMatch(of rule: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool) -> Bool? {
-        guard let leading = leadingLiterals[rule], !(hasCaseVariants && leading.contains(where: \.hasNonASCIICaseVariants)) else { return nil }
-        return leading.contains { $0.begins(in: subject, from: start) }
+        guard let leading = leadingLiterals[rule], !(hasCaseVariants && leading.foldsOutsideASCII) else { return nil }
+        return leading.begin(in: subject, from: start)
     }
 
     /// The rule's slot among the rules a stream searches over whole windows, if it is one.
@@ -236,5 +236,36 @@ final class RulePrefilter: Sendable {
     func residual(hasCaseVariants: Bool, partial: Bool) -> [Int] {
         guard hasCaseVariants else { return partial ? partialResidualRules : residualRules }
         return plans.indices.filter { Self.isSearchedWhole(plans[$0], hasCaseVariants: true, partial: partial) }
+    }
+}
+
+/// A rule's leading literals (one of them starts every match), for quick checks of where a match may start.
+struct LeadingLiterals: Sendable {
+    private let literals: [Literal]
+    /// The bytes the literals begin with, in every ASCII case.
+    private let firstBytes: ByteSet
+    /// Whether caseless matching could find a literal in forms outside ASCII (see ``Literal/hasNonASCIICaseVariants``).
+    let foldsOutsideASCII: Bool
+
+    init(_ literals: [Literal]) {
+        self.literals = literals
+        var firstBytes = ByteSet()
+        for literal in literals {
+            let first = literal.bytes[0]
+            firstBytes.insert(first)
+            if literal.caseless && Literal.fold(first) == first && (first &- 0x61) < 26 { firstBytes.insert(first & ~0x20) }
+        }
+        self.firstBytes = firstBytes
+        foldsOutsideASCII = literals.contains(where: \.hasNonASCIICaseVariants)
+    }
+
+    /// Whether one of the literals starts in `subject` at or after `start`, or a proper prefix of one ends it.
+    func begin(in subject: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
+        var position = start
+        while position < subject.count {
+            if firstBytes.contains(subject[position]) && literals.contains(where: { $0.begins(in: subject, at: position) }) { return true }
+            position += 1
+        }
+        return false
     }
 }
