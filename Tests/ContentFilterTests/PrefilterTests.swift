@@ -100,6 +100,19 @@ import Testing
         if let usable { #expect((usable.maximumLead ?? -1) == lead) }
     }
 
+    /// A lead unbounded only through runs of simple classes reaches back, in a given text, over those runs and
+    /// no further.
+    @Test func leadReachesBackOverRunsOfItsClasses() throws {
+        let required = try #require(LiteralExtractor.requiredLiterals(of: #"\w+\s+casino"#, caseless: false))
+        #expect(required.maximumLead == nil)
+        Array("one. big  casino".utf8).withUnsafeBufferPointer { text in
+            #expect(required.lead.reach(before: 10, in: text, notBefore: 0) == 6)  // " big  ", not "one."
+            #expect(required.lead.reach(before: 10, in: text, notBefore: 7) == 3)
+        }
+        let bounded = try #require(LiteralExtractor.requiredLiterals(of: #"[^.]{0,3}casino"#, caseless: false))
+        #expect(bounded.maximumLead == 12)
+    }
+
     /// With Unicode properties `\\s` matches more than ASCII spaces, so it does not extend a leading word.
     @Test func unicodeSpacesDoNotExtendALeadingWord() {
         let required = LiteralExtractor.requiredLiterals(of: "\\bto\\s+shut", caseless: false, ucp: true)

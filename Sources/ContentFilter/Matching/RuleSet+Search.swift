@@ -106,9 +106,12 @@ extension RuleSet {
             scratch.cleanSpans[slot] = cleanEnd.map { CleanSpan(start: searchStart, end: $0).shifted(by: subjectOffset) } ?? CleanSpan()
             if end != .complete { ended(rule, end) }
         }
-        /// A match may have begun within `lead` bytes of a literal that has not fully arrived yet.
-        func searchTail(_ rule: Int, lead: Int, longestLiteral: Int, from offset: Int) {
-            searchWhole(rule, from: max(offset, subject.characterStart(atOrBefore: subject.count - lead - longestLiteral + 1)))
+        /// A match may have begun within its lead of a literal that has not fully arrived yet: a literal
+        /// from `latestLiteral` on, so a match from `latestLiteral` minus how far the lead reaches there.
+        func searchTail(_ rule: Int, lead: Span, longestLiteral: Int, from offset: Int) {
+            let latestLiteral = max(offset, subject.count - longestLiteral + 1)
+            let reach = lead.reach(before: latestLiteral, in: subject, notBefore: offset)
+            searchWhole(rule, from: max(offset, subject.characterStart(atOrBefore: latestLiteral - reach)))
         }
         for rule in prefilter.residual(hasCaseVariants: hasCaseVariants, partial: partial) { searchWhole(rule, from: start) }
         let candidates = scratch.prefilter.candidates
@@ -137,7 +140,8 @@ extension RuleSet {
             case .literalDriven(let lead, let longestLiteral, _):
                 var end = RuleSearchEnd.complete
                 for candidate in candidates[first..<last] where candidate.position >= excluded {
-                    let from = lead.map { max(excluded, subject.characterStart(atOrBefore: candidate.position - $0)) } ?? excluded
+                    let reach = lead.reach(before: candidate.position, in: subject, notBefore: excluded)
+                    let from = max(excluded, subject.characterStart(atOrBefore: candidate.position - reach))
                     switch patterns[rule].search(subject, from: from, partial: partial, startsInsideText: startsInsideText,
                                                  latestStart: candidate.position, scratch: scratch.pcre2) {
                     case .match(let range):
@@ -156,7 +160,7 @@ extension RuleSet {
                 }
                 if end != .complete {
                     ended(rule, end)
-                } else if partial, let lead, lead > 0 {
+                } else if partial, lead != .exactly(0) {
                     searchTail(rule, lead: lead, longestLiteral: longestLiteral, from: excluded)
                 }
             case .residual:
@@ -168,7 +172,7 @@ extension RuleSet {
             ended(hold.rule, .partial(start: hold.position))
         }
         for rule in prefilter.tailSearchedRules where !candidates.containsRule(rule) {
-            guard case .literalDriven(let lead?, let longestLiteral, _) = plans[rule] else { continue }
+            guard case .literalDriven(let lead, let longestLiteral, _) = plans[rule] else { continue }
             searchTail(rule, lead: lead, longestLiteral: longestLiteral, from: start)
         }
     }

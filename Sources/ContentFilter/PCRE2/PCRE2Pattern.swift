@@ -118,6 +118,29 @@ final class PCRE2Pattern: @unchecked Sendable {
 struct ByteSet: Sendable, Hashable {
     private var words = SIMD4<UInt64>()
 
+    init() {}
+
+    init(_ bytes: some Sequence<UInt8>) {
+        for byte in bytes { insert(byte) }
+    }
+
+    /// Every byte.
+    static let all = ByteSet(0...255)
+    /// `\w` without Unicode properties.
+    static let asciiWordCharacters = ByteSet(Array(UInt8(ascii: "a")...UInt8(ascii: "z")) + Array(UInt8(ascii: "A")...UInt8(ascii: "Z"))
+                                             + Array(UInt8(ascii: "0")...UInt8(ascii: "9")) + [UInt8(ascii: "_")])
+
+    var isEmpty: Bool { words == SIMD4() }
+
+    /// Whether every byte in the set is ASCII.
+    var isASCII: Bool { words[2] == 0 && words[3] == 0 }
+
+    func union(_ other: ByteSet) -> ByteSet {
+        var union = self
+        union.words |= other.words
+        return union
+    }
+
     mutating func insert(_ byte: UInt8) { words[Int(byte >> 6)] |= 1 << UInt64(byte & 63) }
 
     func contains(_ byte: UInt8) -> Bool { words[Int(byte >> 6)] & (1 << UInt64(byte & 63)) != 0 }

@@ -40,14 +40,17 @@ struct Literal: Hashable, Sendable {
 /// literal can start.
 struct RequiredLiterals: Hashable, Sendable {
     var literals: [Literal]
-    /// The most bytes a match can run before the literal starts; `nil` when that is unbounded.
-    var maximumLead: Int?
+    /// How far before the literal a match can start.
+    var lead: Span
     /// Literals of any length one of which starts every match, when known (for the whole pattern only).
     var leading: [Literal]?
     /// A rarer required set than ``literals`` that a whole-text scan can use to confirm their occurrences:
     /// an occurrence of ``literals`` can start a match only if one of these occurs at or after it (for the
     /// whole pattern only, when ``literals`` start every match).
     var confirming: [Literal]?
+
+    /// The most bytes a match can run before the literal starts; `nil` when that depends on the text.
+    var maximumLead: Int? { lead.bound }
 
     /// The shortest literal, in bytes: the prefilter needs at least 3.
     var shortestLength: Int { literals.map(\.bytes.count).min() ?? 0 }
@@ -73,6 +76,58 @@ struct RequiredLiterals: Hashable, Sendable {
             (set.shortestLength >= 3 ? 1 : 0, set.quality, set.maximumLead == nil ? 0 : 1)
         }
         return rank(self) > rank(other)
+    }
+}
+
+/// A bound on how many bytes a piece of a pattern can match: at most ``bytes`` bytes outside ``runs``, and
+/// any number of bytes in ``runs``. With no runs the piece is bounded; with every byte it is unbounded.
+///
+/// `\bto\s+kill` can start 2 bytes plus a run of ASCII spaces before `kill`: in a given text, ``reach(before:in:notBefore:)``
+/// tells how far that is.
+struct Span: Hashable, Sendable {
+    var bytes: Int
+    var runs = ByteSet()
+
+    static func exactly(_ bytes: Int) -> Span { Span(bytes: bytes) }
+    static let unbounded = Span(bytes: 0, runs: .all)
+
+    /// The bound in bytes, when it does not depend on the text.
+    var bound: Int? { runs.isEmpty ? bytes : nil }
+
+    static func + (a: Span, b: Span) -> Span { Span(bytes: a.bytes + b.bytes, runs: a.runs.union(b.runs)) }
+
+    /// A bound for either of two pieces.
+    func merged(with other: Span) -> Span { Span(bytes: max(bytes, other.bytes), runs: runs.union(other.runs)) }
+
+    /// How far back from `end` a stretch of `text` this span allows can start: the longest suffix of
+    /// `text[floor..<end]` with at most ``bytes`` bytes outside ``runs``.
+    func reach(before end: Int, in text: UnsafeBufferPointer<UInt8>, notBefore floor: Int) -> Int {
+        guard !runs.isEmpty else { return min(bytes, end - floor) }
+        guard runs != .all else { return end - floor }
+        var position = end, outside = 0
+        while position > floor {
+            if !runs.contains(text[position - 1]) {
+                if outside == bytes { break }
+                outside += 1
+            }
+            position -= 1
+        }
+        return end - position
+    }
+}
+
+extension ByteSet {
+    /// The set with the other case of each ASCII letter, and, for `k` and `s`, the bytes of KELVIN SIGN
+    /// and LONG S, which PCRE2's caseless matching also takes for them.
+    var withCaseVariants: ByteSet {
+        var set = self
+        for letter in UInt8(ascii: "a")...UInt8(ascii: "z") where contains(letter) || contains(letter & ~0x20) {
+            set.insert(letter)
+            set.insert(letter & ~0x20)
+        }
+        if set.contains(UInt8(ascii: "k")) { set = set.union(ByteSet([0xE2, 0x84, 0xAA])) }
+        if set.contains(UInt8(ascii: "s")) { set = set.union(ByteSet([0xC5, 0xBF])) }
+        return set
     }
 }
 
@@ -297,6 +352,10 @@ struct LiteralExtractor {
             // Without Unicode properties `\s` is the six ASCII spaces; as alternatives it can extend a short
             // leading word (`to\s+`).
             return Fragment.alternatives(["\u{20}", "\t", "\n", "\u{0B}", "\u{0C}", "\r"].map(literal))
+        case "d" where !ucp:
+            return .oneCharacter(of: ByteSet(UInt8(ascii: "0")...UInt8(ascii: "9")))
+        case "w" where !ucp:
+            return .oneCharacter(of: ByteSet.asciiWordCharacters)
         case "d", "D", "w", "W", "s", "S", "h", "H", "v", "V", "N", "R":
             return .anyCharacter
         case "p", "P":
@@ -350,6 +409,8 @@ struct LiteralExtractor {
         let negated = consume("^")
         var members: [Unicode.Scalar] = []
         var isWide = negated
+        // Every byte a member can be, while the class stays within ASCII (for how far a run of it can reach).
+        var asciiBytes: ByteSet? = negated ? nil : ByteSet()
         var first = true
         while let scalar = current {
             if scalar == "]" && !first { break }
@@ -360,6 +421,7 @@ struct LiteralExtractor {
                 while let next = current, next != "]" { position += 1 }
                 guard consume("]") else { return nil }
                 isWide = true
+                asciiBytes = nil
                 continue
             }
             if scalar == "\\" {
@@ -373,9 +435,19 @@ struct LiteralExtractor {
                 case "p", "P":
                     if consume("{") { while let next = current, next != "}" { position += 1 }; guard consume("}") else { return nil } } else { position += 1 }
                     isWide = true
+                    asciiBytes = nil
+                    continue
+                case "d" where !ucp, "w" where !ucp, "s" where !ucp:
+                    isWide = true
+                    let set: ByteSet = switch escaped {
+                    case "d": ByteSet(UInt8(ascii: "0")...UInt8(ascii: "9"))
+                    case "w": .asciiWordCharacters
+                    default: ByteSet([0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D])
+                    }
+                    asciiBytes = asciiBytes?.union(set)
                     continue
                 default:
-                    if escaped.properties.isAlphabetic || ("0"..."9").contains(escaped) { isWide = true; continue }
+                    if escaped.properties.isAlphabetic || ("0"..."9").contains(escaped) { isWide = true; asciiBytes = nil; continue }
                     member = escaped
                 }
             }
@@ -388,14 +460,19 @@ struct LiteralExtractor {
                     if escaped == "x" { guard let value = hexEscape() else { return nil }; upperBound = value } else { upperBound = escaped }
                 }
                 guard upperBound.value >= member.value else { return nil }
+                if upperBound.value < 0x80 { asciiBytes = asciiBytes?.union(ByteSet(UInt8(member.value)...UInt8(upperBound.value))) } else { asciiBytes = nil }
                 if upperBound.value - member.value >= 8 { isWide = true; continue }
                 for value in member.value...upperBound.value { if let scalar = Unicode.Scalar(value) { members.append(scalar) } }
                 continue
             }
             members.append(member)
+            if member.isASCII { asciiBytes?.insert(UInt8(member.value)) } else { asciiBytes = nil }
         }
         guard consume("]") else { return nil }
-        guard !isWide, !members.isEmpty, members.count <= 8 else { return .anyCharacter }
+        guard !isWide, !members.isEmpty, members.count <= 8 else {
+            guard var asciiBytes, !asciiBytes.isEmpty else { return .anyCharacter }
+            return .oneCharacter(of: caseless ? asciiBytes.withCaseVariants : asciiBytes)
+        }
         var alternatives: [Fragment] = []
         for member in members { alternatives.append(literal(member)) }
         return Fragment.alternatives(alternatives)
@@ -409,7 +486,10 @@ struct LiteralExtractor {
         }
         let isLetter = scalar.isASCII && scalar.properties.isAlphabetic
         let literal = Literal(bytes: caseless && isLetter ? bytes.map(Literal.fold) : bytes, caseless: caseless && isLetter)
-        return Fragment(exact: [literal], required: RequiredChoice(), minimumLength: bytes.count, maximumLength: bytes.count, leading: [literal])
+        var consumed = ByteSet(bytes)
+        if literal.caseless { consumed = consumed.withCaseVariants }
+        return Fragment(exact: [literal], required: RequiredChoice(), minimumLength: bytes.count, span: .exactly(bytes.count), consumed: consumed,
+                        leading: [literal])
     }
 }
 
@@ -431,13 +511,13 @@ extension RequiredLiterals {
     /// `nil` if an alternative has none.
     fileprivate static func union(_ sets: [RequiredLiterals?]) -> RequiredLiterals? {
         var literals: [Literal] = []
-        var lead: Int? = 0
+        var lead = Span.exactly(0)
         for set in sets {
             guard let set else { return nil }
             literals += set.literals
-            lead = lead.flatMap { current in set.maximumLead.map { max(current, $0) } }
+            lead = lead.merged(with: set.lead)
         }
-        return literals.isEmpty ? nil : RequiredLiterals(literals: Array(Set(literals)), maximumLead: lead)
+        return literals.isEmpty ? nil : RequiredLiterals(literals: Array(Set(literals)), lead: lead)
     }
 }
 
@@ -448,14 +528,24 @@ private struct Fragment {
     /// The best required literals found inside the piece (not counting ``exact``).
     var required: RequiredChoice
     var minimumLength: Int
-    /// In bytes; `nil` when unbounded.
-    var maximumLength: Int?
+    /// How many bytes the piece can match.
+    var span: Span
+    /// Every byte a match of the piece can contain.
+    var consumed: ByteSet
     /// Literals one of which starts every non-empty match of the piece, when known.
     var leading: [Literal]?
 
-    static let empty = Fragment(exact: [.empty], required: RequiredChoice(), minimumLength: 0, maximumLength: 0, leading: nil)
-    static let anyCharacter = Fragment(exact: nil, required: RequiredChoice(), minimumLength: 1, maximumLength: 4, leading: nil)
-    static let unboundedCharacters = Fragment(exact: nil, required: RequiredChoice(), minimumLength: 1, maximumLength: nil, leading: nil)
+    /// In bytes; `nil` when unbounded.
+    var maximumLength: Int? { span.bound }
+
+    static let empty = Fragment(exact: [.empty], required: RequiredChoice(), minimumLength: 0, span: .exactly(0), consumed: ByteSet(), leading: nil)
+    static let anyCharacter = oneCharacter(of: .all)
+    static let unboundedCharacters = Fragment(exact: nil, required: RequiredChoice(), minimumLength: 1, span: .unbounded, consumed: .all, leading: nil)
+
+    /// One character of 1 to 4 bytes, every byte of which is in `bytes` (a single byte when `bytes` is ASCII).
+    static func oneCharacter(of bytes: ByteSet) -> Fragment {
+        Fragment(exact: nil, required: RequiredChoice(), minimumLength: 1, span: .exactly(bytes.isASCII ? 1 : 4), consumed: bytes, leading: nil)
+    }
 
     /// The most literals a leading set keeps before it stops being selective.
     static let maximumLeadingCount = 64
@@ -463,8 +553,8 @@ private struct Fragment {
     /// ``required``, ``exact`` or ``leading`` (sets that start the piece), whichever is better.
     var bestChoice: RequiredChoice {
         var best = required
-        if let exact, !exact.contains(where: { $0.bytes.isEmpty }) { best.consider(RequiredLiterals(literals: exact, maximumLead: 0)) }
-        if minimumLength > 0, let leading, !leading.isEmpty { best.consider(RequiredLiterals(literals: leading, maximumLead: 0)) }
+        if let exact, !exact.contains(where: { $0.bytes.isEmpty }) { best.consider(RequiredLiterals(literals: exact, lead: .exactly(0))) }
+        if minimumLength > 0, let leading, !leading.isEmpty { best.consider(RequiredLiterals(literals: leading, lead: .exactly(0))) }
         return best
     }
 
@@ -488,15 +578,13 @@ private struct Fragment {
             required: RequiredChoice(forStreams: RequiredLiterals.union(choices.map(\.forStreams)),
                                      rarest: RequiredLiterals.union(choices.map(\.rarest))),
             minimumLength: fragments.map(\.minimumLength).min() ?? 0,
-            maximumLength: fragments.reduce(Optional(0)) { total, fragment in
-                total.flatMap { current in fragment.maximumLength.map { max(current, $0) } }
-            },
+            span: fragments.reduce(.exactly(0)) { $0.merged(with: $1.span) },
+            consumed: fragments.reduce(ByteSet()) { $0.union($1.consumed) },
             leading: leading)
     }
 
     /// The piece under a quantifier.
     func repeated(minimum: Int, maximum: Int?) -> Fragment {
-        let maximumLength: Int? = maximumLength.flatMap { length in maximum.map { length * $0 } }
         var exact: [Literal]?
         if let single = self.exact, let maximum, maximum <= 3 {
             // Spell out small repeats: x? is {"", x}, x{2} is {xx}.
@@ -513,7 +601,9 @@ private struct Fragment {
             exact: exact,
             required: minimum >= 1 ? bestChoice : RequiredChoice(),
             minimumLength: minimumLength * minimum,
-            maximumLength: maximumLength,
+            // Unbounded, the piece can run over any of its bytes.
+            span: maximum.map { Span(bytes: span.bytes * $0, runs: span.runs) } ?? Span(bytes: 0, runs: consumed.union(span.runs)),
+            consumed: consumed,
             leading: maximum == 0 ? nil : leading)
     }
 }
@@ -522,11 +612,13 @@ private struct Fragment {
 private struct SequenceBuilder {
     private var exact: [Literal]? = [.empty]
     private var run: [Literal] = [.empty]
-    /// The most bytes before the current run starts.
-    private var runLead: Int? = 0
+    /// How far before the current run a match can start.
+    private var runLead = Span.exactly(0)
     private var best = RequiredChoice()
     private var minimumLength = 0
-    private var maximumLength: Int? = 0
+    /// How many bytes the pieces so far can match.
+    private var span = Span.exactly(0)
+    private var consumed = ByteSet()
     /// The pieces' leading sets and whether each can match empty, for ``leading``.
     /// Consecutive exactly known pieces are joined into one, so that a leading set is a whole word.
     private var pieces: [(leading: [Literal]?, canBeEmpty: Bool, isZeroWidth: Bool, exact: [Literal]?)] = []
@@ -536,7 +628,7 @@ private struct SequenceBuilder {
             let nonEmpty = joined.filter { !$0.bytes.isEmpty }
             pieces[pieces.count - 1] = (nonEmpty, nonEmpty.count < joined.count, nonEmpty.isEmpty, joined)
         } else {
-            pieces.append((piece.leading, piece.minimumLength == 0, piece.maximumLength == 0, piece.exact))
+            pieces.append((piece.leading, piece.minimumLength == 0, piece.span == .exactly(0), piece.exact))
         }
         if let pieceExact = piece.exact, let joined = Self.join(run, pieceExact) {
             run = joined
@@ -544,24 +636,25 @@ private struct SequenceBuilder {
             consider(run, lead: runLead)
             if let pieceExact = piece.exact {
                 run = pieceExact
-                runLead = maximumLength
+                runLead = span
             } else {
                 for required in [piece.required.forStreams, piece.required.rarest].compactMap({ $0 }) {
-                    consider(required.literals, lead: Self.add(maximumLength, required.maximumLead))
+                    consider(required.literals, lead: span + required.lead)
                 }
                 run = [.empty]
-                runLead = Self.add(maximumLength, piece.maximumLength)
+                runLead = span + piece.span
             }
         }
         if let current = exact, let pieceExact = piece.exact { exact = Self.join(current, pieceExact) } else { exact = nil }
         minimumLength += piece.minimumLength
-        maximumLength = Self.add(maximumLength, piece.maximumLength)
+        span = span + piece.span
+        consumed = consumed.union(piece.consumed)
     }
 
     var fragment: Fragment {
         var builder = self
         builder.consider(run, lead: runLead)
-        return Fragment(exact: exact, required: builder.best, minimumLength: minimumLength, maximumLength: maximumLength, leading: leading)
+        return Fragment(exact: exact, required: builder.best, minimumLength: minimumLength, span: span, consumed: consumed, leading: leading)
     }
 
     /// The literals that start every non-empty match: those of the first piece that cannot be empty,
@@ -597,9 +690,9 @@ private struct SequenceBuilder {
         return nil
     }
 
-    private mutating func consider(_ literals: [Literal], lead: Int?) {
+    private mutating func consider(_ literals: [Literal], lead: Span) {
         guard !literals.isEmpty, !literals.contains(where: { $0.bytes.isEmpty }) else { return }
-        best.consider(RequiredLiterals(literals: literals, maximumLead: lead))
+        best.consider(RequiredLiterals(literals: literals, lead: lead))
     }
 
     private static func join(_ prefixes: [Literal], _ suffixes: [Literal]) -> [Literal]? {
@@ -615,5 +708,4 @@ private struct SequenceBuilder {
         return Array(Set(joined))
     }
 
-    private static func add(_ a: Int?, _ b: Int?) -> Int? { a.flatMap { x in b.map { x + $0 } } }
 }

@@ -9,8 +9,8 @@ final class RulePrefilter: Sendable {
         /// Searched by PCRE2 over the whole subject.
         case residual
         /// Searched only near occurrences of its literals; `lead` bounds how far a match can start before
-        /// its literal (`nil`: unbounded).
-        case literalDriven(lead: Int?, longestLiteral: Int, foldsOutsideASCII: Bool)
+        /// its literal.
+        case literalDriven(lead: Span, longestLiteral: Int, foldsOutsideASCII: Bool)
         /// A single literal (see ``LiteralExtractor/Keyword``): its occurrences that pass the `\b` checks
         /// are its matches.
         case keyword(length: Int, boundaryBefore: Bool, boundaryAfter: Bool, foldsOutsideASCII: Bool)
@@ -88,7 +88,7 @@ final class RulePrefilter: Sendable {
             }
             if required.maximumLead != 0 { leadingLiterals[rule] = required.leading.map(LeadingLiterals.init) }
             plans.append(.literalDriven(
-                lead: required.maximumLead, longestLiteral: required.literals.map(\.bytes.count).max()!,
+                lead: required.lead, longestLiteral: required.literals.map(\.bytes.count).max()!,
                 foldsOutsideASCII: required.literals.contains(where: \.hasNonASCIICaseVariants)))
         }
         self.plans = plans
@@ -101,7 +101,7 @@ final class RulePrefilter: Sendable {
         residualRules = plans.indices.filter { Self.isSearchedWhole(plans[$0], hasCaseVariants: false, partial: false) }
         partialResidualRules = plans.indices.filter { Self.isSearchedWhole(plans[$0], hasCaseVariants: false, partial: true) }
         tailSearchedRules = plans.indices.filter { index in
-            if case .literalDriven(let lead?, _, _) = plans[index] { return lead > 0 }
+            if case .literalDriven(let lead, _, _) = plans[index] { return lead != .exactly(0) && lead.runs != .all }
             return false
         }
         var streamSlots = [Int32](repeating: -1, count: plans.count)
@@ -215,7 +215,7 @@ final class RulePrefilter: Sendable {
     private static func startsAtLiteral(_ plan: Plan) -> Bool {
         switch plan {
         case .keyword: true
-        case .literalDriven(let lead, _, _): lead == 0
+        case .literalDriven(let lead, _, _): lead == .exactly(0)
         case .residual: false
         }
     }
@@ -227,7 +227,7 @@ final class RulePrefilter: Sendable {
     static func isSearchedWhole(_ plan: Plan, hasCaseVariants: Bool, partial: Bool) -> Bool {
         switch plan {
         case .residual: true
-        case .literalDriven(let lead, _, let foldsOutsideASCII): (foldsOutsideASCII && hasCaseVariants) || (partial && lead == nil)
+        case .literalDriven(let lead, _, let foldsOutsideASCII): (foldsOutsideASCII && hasCaseVariants) || (partial && lead.runs == .all)
         case .keyword(_, _, _, let foldsOutsideASCII): foldsOutsideASCII && hasCaseVariants
         }
     }
