@@ -39,7 +39,7 @@ struct Literal: Hashable, Sendable {
 /// Literals of which every match of a pattern contains at least one, and how far into the match the
 /// literal can start.
 struct RequiredLiterals: Hashable, Sendable {
-    var literals: [Literal]
+    let literals: [Literal]
     /// How far before the literal a match can start.
     var lead: Span
     /// Literals of any length one of which starts every match, when known (for the whole pattern only).
@@ -53,7 +53,15 @@ struct RequiredLiterals: Hashable, Sendable {
     var maximumLead: Int? { lead.bound }
 
     /// The shortest literal, in bytes: the prefilter needs at least 3.
-    var shortestLength: Int { literals.map(\.bytes.count).min() ?? 0 }
+    let shortestLength: Int
+
+    init(literals: [Literal], lead: Span) {
+        self.literals = literals
+        self.lead = lead
+        var shortest = Int.max
+        for literal in literals { shortest = min(shortest, literal.bytes.count) }
+        shortestLength = literals.isEmpty ? 0 : shortest
+    }
 
     /// How selective the set is: longer literals are rarer; many alternatives cost a little.
     fileprivate var quality: Int { min(shortestLength, 8) * 4 - (literals.count > 8 ? 2 : 0) }
