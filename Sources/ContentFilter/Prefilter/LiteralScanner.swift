@@ -122,15 +122,10 @@ final class LiteralScanner: @unchecked Sendable {
     /// is a proper prefix of a literal (folded), and that literal. For the tail of a stream's window: a match
     /// may begin there once more text comes.
     func literalsContinuing(_ text: UnsafeBufferPointer<UInt8>, from start: Int, _ body: (_ position: Int, _ literal: Int) -> Void) {
-        var hash = TailHash()
-        var position = text.count - 1
-        let first = max(start, text.count - maximumLength + 1)
-        while position >= first {
-            hash.prepend(Literal.fold(text[position]))
-            if text[position] & 0xC0 != 0x80 && prefixFilter.contains(hash.bit) {
+        TailHash.forEachTail(of: text, from: start, shorterThan: maximumLength) { position, hash in
+            if prefixFilter.contains(hash.bit) {
                 literals(continuing: UnsafeBufferPointer(rebasing: text[position...])) { body(position, $0) }
             }
-            position -= 1
         }
     }
 
@@ -264,6 +259,21 @@ struct TailHash {
     }
 
     var bit: Int { BitSet.index(hashing: value, bits: Self.bits) }
+
+    /// Calls `body` with each character boundary of `text` from `start` on where the rest of the text is
+    /// shorter than `length` bytes, latest first, with the hash of the rest (ASCII letters folded).
+    @inline(__always)
+    static func forEachTail(of text: UnsafeBufferPointer<UInt8>, from start: Int, shorterThan length: Int,
+                            _ body: (_ position: Int, _ hash: TailHash) -> Void) {
+        var hash = TailHash()
+        var position = text.count - 1
+        let first = max(start, text.count - length + 1)
+        while position >= first {
+            hash.prepend(Literal.fold(text[position]))
+            if text[position] & 0xC0 != 0x80 { body(position, hash) }
+            position -= 1
+        }
+    }
 }
 
 /// The proper prefixes (folded) of a set of literals, each with a value given for one literal it begins:
@@ -320,15 +330,8 @@ struct TailPrefixTable: Sendable {
     /// Calls `body` with each position from `start` on (a character boundary, latest first) where the rest
     /// of `text` is a proper prefix of one of the literals, and that literal's value.
     func forEachTailPrefix(in text: UnsafeBufferPointer<UInt8>, from start: Int, _ body: (_ position: Int, _ value: Int32) -> Void) {
-        var hash = TailHash()
-        var position = text.count - 1
-        let first = max(start, text.count - maximumLength + 1)
-        while position >= first {
-            hash.prepend(Literal.fold(text[position]))
-            if text[position] & 0xC0 != 0x80 && filter.contains(filter.index(hashing: hash.value)), let value = value(for: hash.value) {
-                body(position, value)
-            }
-            position -= 1
+        TailHash.forEachTail(of: text, from: start, shorterThan: maximumLength) { position, hash in
+            if filter.contains(filter.index(hashing: hash.value)), let value = value(for: hash.value) { body(position, value) }
         }
     }
 
