@@ -64,12 +64,13 @@ extension RuleSet {
         ended: (Int, RuleSearchEnd) -> Void
     ) {
         func startOf(_ rule: Int) -> Int { ruleStart.map { max(start, $0(rule)) } ?? start }
+        func searchPlain(_ rule: Int, from offset: Int) {
+            let end = searchRule(rule, in: subject, from: offset, partial: partial, startsInsideText: startsInsideText,
+                                 scratch: scratch.pcre2, into: &matches)
+            if end != .complete { ended(rule, end) }
+        }
         guard let prefilter else {
-            for rule in rules.indices {
-                let end = searchRule(rule, in: subject, from: startOf(rule), partial: partial, startsInsideText: startsInsideText,
-                                     scratch: scratch.pcre2, into: &matches)
-                if end != .complete { ended(rule, end) }
-            }
+            for rule in rules.indices { searchPlain(rule, from: startOf(rule)) }
             return
         }
         let hasCaseVariants = prefilter.findCandidates(in: subject, from: start, partial: partial, everyTailRule: ruleStart != nil,
@@ -80,12 +81,7 @@ extension RuleSet {
         func searchWhole(_ rule: Int, from offset: Int) {
             let searchStart = max(offset, startOf(rule))
             guard searchStart < subject.count else { return }
-            guard partial, let slot = prefilter.streamSlot(of: rule) else {
-                let end = searchRule(rule, in: subject, from: searchStart, partial: partial, startsInsideText: startsInsideText,
-                                     scratch: scratch.pcre2, into: &matches)
-                if end != .complete { ended(rule, end) }
-                return
-            }
+            guard partial, let slot = prefilter.streamSlot(of: rule) else { return searchPlain(rule, from: searchStart) }
             let known = scratch.cleanSpans(count: prefilter.streamSlotCount)[slot].shifted(by: -subjectOffset)
             let from = known.contains(searchStart) ? known.end : searchStart
             var end = RuleSearchEnd.complete
@@ -160,7 +156,7 @@ extension RuleSet {
                 }
                 if end != .complete {
                     ended(rule, end)
-                } else if partial, lead != .exactly(0) {
+                } else if partial, RulePrefilter.isTailSearched(plans[rule]) {
                     searchTail(rule, lead: lead, longestLiteral: longestLiteral, from: excluded)
                 }
             case .residual:

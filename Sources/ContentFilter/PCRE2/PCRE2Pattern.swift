@@ -59,7 +59,7 @@ final class PCRE2Pattern: @unchecked Sendable {
     }
 
     /// PCRE2's start-of-match information as a byte set: its bitmap of first code units, or its one first
-    /// code unit (with the other ASCII case, which PCRE2 may or may not accept there).
+    /// code unit (with its other cases, which PCRE2 may or may not accept there: a superset is safe).
     private static func startBytes(of code: OpaquePointer) -> ByteSet? {
         var bitmap: UnsafePointer<UInt8>?
         if pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_FIRSTBITMAP), &bitmap) == 0, let bitmap {
@@ -71,10 +71,7 @@ final class PCRE2Pattern: @unchecked Sendable {
         guard pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_FIRSTCODETYPE), &type) == 0, type == 1,
               pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_FIRSTCODEUNIT), &unit) == 0, unit <= 0xFF
         else { return nil }
-        var set = ByteSet()
-        set.insert(UInt8(unit))
-        if (0x41...0x5A).contains(unit) || (0x61...0x7A).contains(unit) { set.insert(UInt8(unit ^ 0x20)) }
-        return set
+        return ByteSet([UInt8(unit)]).withCaseVariants
     }
 
     deinit { pcre2_code_free_8(code) }

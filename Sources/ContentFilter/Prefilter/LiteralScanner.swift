@@ -40,15 +40,12 @@ final class LiteralScanner: @unchecked Sendable {
         isCaseless = FixedBuffer(literals.map(\.caseless))
         shortFilter = BitSet(bits: Self.shortBits)
         longFilter = BitSet(bits: Self.longBits)
-        prefixFilter = BitSet(bits: TailHash.bits)
+        let prefixFilter = BitSet(bits: TailHash.bits)
+        self.prefixFilter = prefixFilter
         var shortKeys: [UInt64: [Int32]] = [:], longKeys: [UInt64: [Int32]] = [:]
         for (index, literal) in literals.enumerated() {
             let folded = literal.bytes.map(Literal.fold)
-            var prefixHash = TailHash()
-            for byte in folded.dropLast() {
-                prefixHash.append(byte)
-                prefixFilter.insert(prefixHash.bit)
-            }
+            TailHash.forEachProperPrefix(of: folded) { prefixFilter.insert($0.bit) }
             if folded.count >= Self.longKeyBytes {
                 let key = Self.key(folded.prefix(Self.longKeyBytes))
                 longFilter.insert(Self.hash(key, bits: Self.longBits))
@@ -260,6 +257,15 @@ struct TailHash {
 
     var bit: Int { BitSet.index(hashing: value, bits: Self.bits) }
 
+    /// Calls `body` with the hash of each proper prefix of `bytes` (ASCII letters folded), shortest first.
+    static func forEachProperPrefix(of bytes: [UInt8], _ body: (TailHash) -> Void) {
+        var hash = TailHash()
+        for byte in bytes.dropLast() {
+            hash.append(Literal.fold(byte))
+            body(hash)
+        }
+    }
+
     /// Calls `body` with each character boundary of `text` from `start` on where the rest of the text is
     /// shorter than `length` bytes, latest first, with the hash of the rest (ASCII letters folded).
     @inline(__always)
@@ -300,9 +306,7 @@ struct TailPrefixTable: Sendable {
         var values: [UInt64: Int32] = [:]
         var order: [UInt64] = []
         for (bytes, value) in literals {
-            var hash = TailHash()
-            for byte in bytes.dropLast() {
-                hash.append(Literal.fold(byte))
+            TailHash.forEachProperPrefix(of: bytes) { hash in
                 if values[hash.value] == nil {
                     values[hash.value] = value
                     order.append(hash.value)

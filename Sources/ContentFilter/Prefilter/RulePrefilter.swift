@@ -100,13 +100,10 @@ final class RulePrefilter: Sendable {
         scanner = literals.isEmpty ? nil : LiteralScanner(literals: literals)
         residualRules = plans.indices.filter { Self.isSearchedWhole(plans[$0], hasCaseVariants: false, partial: false) }
         partialResidualRules = plans.indices.filter { Self.isSearchedWhole(plans[$0], hasCaseVariants: false, partial: true) }
-        tailSearchedRules = plans.indices.filter { index in
-            if case .literalDriven(let lead, _, _) = plans[index] { return lead != .exactly(0) && lead.runs != .all }
-            return false
-        }
+        tailSearchedRules = plans.indices.filter { Self.isTailSearched(plans[$0]) }
         var streamSlots = [Int32](repeating: -1, count: plans.count)
         var streamSlotCount = 0
-        for rule in plans.indices where Self.isSearchedWhole(plans[rule], hasCaseVariants: false, partial: true) || tailSearchedRules.contains(rule) {
+        for rule in plans.indices where Self.isSearchedWhole(plans[rule], hasCaseVariants: false, partial: true) || Self.isTailSearched(plans[rule]) {
             streamSlots[rule] = Int32(streamSlotCount)
             streamSlotCount += 1
         }
@@ -211,6 +208,13 @@ final class RulePrefilter: Sendable {
         return slot < 0 ? nil : Int(slot)
     }
 
+    /// Whether a stream also searches a rule with this plan near its window's end: its matches can start
+    /// before its literal, though not any distance before (then it is searched whole).
+    static func isTailSearched(_ plan: Plan) -> Bool {
+        if case .literalDriven(let lead, _, _) = plan { return lead != .exactly(0) && lead.runs != .all }
+        return false
+    }
+
     /// Whether every match of a rule with this plan starts at one of its literals.
     private static func startsAtLiteral(_ plan: Plan) -> Bool {
         switch plan {
@@ -242,20 +246,17 @@ final class RulePrefilter: Sendable {
 /// A rule's leading literals (one of them starts every match), for quick checks of where a match may start.
 struct LeadingLiterals: Sendable {
     private let literals: [Literal]
-    /// The bytes the literals begin with, in every ASCII case.
+    /// The bytes the literals begin with, in every case (``ByteSet/withCaseVariants``).
     private let firstBytes: ByteSet
     /// Whether caseless matching could find a literal in forms outside ASCII (see ``Literal/hasNonASCIICaseVariants``).
     let foldsOutsideASCII: Bool
 
     init(_ literals: [Literal]) {
         self.literals = literals
-        var firstBytes = ByteSet()
-        for literal in literals {
-            let first = literal.bytes[0]
-            firstBytes.insert(first)
-            if literal.caseless && Literal.fold(first) == first && (first &- 0x61) < 26 { firstBytes.insert(first & ~0x20) }
+        firstBytes = literals.reduce(ByteSet()) { set, literal in
+            let first = ByteSet([literal.bytes[0]])
+            return set.union(literal.caseless ? first.withCaseVariants : first)
         }
-        self.firstBytes = firstBytes
         foldsOutsideASCII = literals.contains(where: \.hasNonASCIICaseVariants)
     }
 
