@@ -17,9 +17,14 @@ let package = Package(
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]
         ),
+        .systemLibrary(
+            name: "CUTF8Proc",
+            pkgConfig: "libutf8proc",
+            providers: [.apt(["libutf8proc-dev"]), .brew(["utf8proc"])]
+        ),
         .target(
             name: "ContentFilter",
-            dependencies: ["CPCRE2", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CPCRE2", "CUTF8Proc", .product(name: "Yams", package: "Yams")],
             plugins: ["EmbedRulesPlugin"]
         ),
         .executableTarget(

@@ -478,7 +478,7 @@ struct LiteralExtractor {
         }
         guard consume("]") else { return nil }
         guard !isWide, !members.isEmpty, members.count <= 8 else {
-            guard var asciiBytes, !asciiBytes.isEmpty else { return .anyCharacter }
+            guard let asciiBytes, !asciiBytes.isEmpty else { return .anyCharacter }
             return .oneCharacter(of: caseless ? asciiBytes.withCaseVariants : asciiBytes)
         }
         var alternatives: [Fragment] = []

@@ -1,0 +1,91 @@
+@testable import ContentFilter
+import Testing
+
+/// The text normaliser: what each step folds, what it leaves alone, and the offsets back to the original.
+@Suite struct NormalizationTests {
+    static func view(_ text: String, _ steps: Normalization = .all) -> String {
+        var text = text
+        return text.withUTF8 { String(decoding: TextNormalizer.normalize($0, steps: steps).view, as: UTF8.self) }
+    }
+
+    @Test(arguments: [
+        ("ｓｅｘ ＳＥＸ", "sex SEX"),
+        ("ⓢⓔⓧ 𝐬𝐞𝐱 ｐｏｒｎ１２３", "sex sex porn123"),
+        ("s\u{200B}e\u{200C}x\u{FEFF} se\u{00AD}x", "sex sex"),
+        ("賭博，發財\n麵條", "赌博，发财\n面条"),
+        ("ѕех ΡΟRΝ", "sex PORN"),
+        ("赌 博，赌.博，赌·博，赌😀博，赌 . 博", "赌博，赌博，赌博，赌博，赌博"),
+        ("s e x, f.u.c.k and x-y-z", "sex, fuck and xyz"),
+        ("我们 他们 a b c", "我们他们 abc"),
+        ("ｓ ｅ ｘ", "sex"),
+    ])
+    func foldsEvasions(_ text: String, _ expected: String) {
+        #expect(Self.view(text) == expected)
+    }
+
+    @Test(arguments: [
+        "赌，博。大麻！好吗？“赌”博",                 // Chinese sentence punctuation is not noise
+        "I am here. Plan a b, then c",            // words and short runs of single letters stay apart
+        "赌    博",                                 // more than three noise characters
+        "s   e   x",                               // more than two between letters
+        "line\nbreak 赌\n博",
+        "déjà vu, naïve café",                     // letters with marks are letters of their own
+        "full-width punctuation stays：，！",
+    ])
+    func leavesOrdinaryTextAlone(_ text: String) {
+        #expect(Self.view(text) == text)
+    }
+
+    @Test func eachStepCanBeTurnedOff() {
+        let text = "ｓｅｘ s\u{200B}ex 賭博 ѕех 赌 博"
+        #expect(Self.view(text, Normalization.all.subtracting(.width)) == "ｓｅｘ sex 赌博 sex 赌博")
+        #expect(Self.view(text, Normalization.all.subtracting(.invisible)) == "sex s\u{200B}ex 赌博 sex 赌博")
+        #expect(Self.view(text, Normalization.all.subtracting(.traditional)) == "sex sex 賭博 sex 赌博")
+        #expect(Self.view(text, Normalization.all.subtracting(.lookAlikes)) == "sex sex 赌博 ѕех 赌博")
+        #expect(Self.view(text, Normalization.all.subtracting(.noise)) == "sex sex 赌博 sex 赌 博")
+        #expect(Self.view(text, []) == text)
+    }
+
+    /// Every view span maps to the original characters it came from, and the view of any cutting of the
+    /// text into chunks is the view of the whole.
+    @Test(arguments: [
+        "ｓｅｘ and s\u{200B}e\u{200B}x, 赌 . 博 ⓢⓔⓧ!",
+        "f.u.c.k 賭博 ΡΟRΝ ﬁne ⑩ 𝐬𝐞𝐱\u{FE0F}😀 s e x",
+        "plain text with nothing to fold, 中文也没有。",
+    ])
+    func offsetsAndChunkingAgree(_ text: String) {
+        let original = Array(text.utf8)
+        let (whole, offsets) = original.withUnsafeBufferPointer { TextNormalizer.normalize($0, steps: .all) }
+        // Each view character maps to whole original characters whose own view is that character.
+        var start = 0
+        while start < whole.count {
+            var end = start + 1
+            while end < whole.count && whole[end] & 0xC0 == 0x80 { end += 1 }
+            let from = offsets.originalStart(ofView: start), to = offsets.originalEnd(ofView: end)
+            #expect(from < to && to <= original.count)
+            let source = Array(original[from..<to])
+            let sourceView = source.withUnsafeBufferPointer { TextNormalizer.normalize($0, steps: .all).view }
+            #expect(String(decoding: whole[start..<end], as: UTF8.self).unicodeScalars.allSatisfy {
+                String(decoding: sourceView, as: UTF8.self).unicodeScalars.contains($0)
+            })
+            #expect(offsets.view(ofOriginal: from) <= start)
+            start = end
+        }
+        var generator = SeededGenerator(state: UInt64(original.count))
+        for _ in 0..<200 {
+            var normalizer = TextNormalizer(steps: .all)
+            var view: [UInt8] = []
+            var chunkOffsets = ViewOffsets()
+            var index = 0
+            while index < original.count {
+                var end = min(original.count, index + Int.random(in: 1...6, using: &generator))
+                while end < original.count && original[end] & 0xC0 == 0x80 { end += 1 }
+                original[index..<end].withUnsafeBufferPointer { normalizer.append($0, into: &view, offsets: &chunkOffsets) }
+                index = end
+            }
+            normalizer.finish(into: &view, offsets: &chunkOffsets)
+            #expect(view == whole)
+            #expect(chunkOffsets.segments == offsets.segments)
+        }
+    }
+}
