@@ -35,6 +35,11 @@ struct RuleOptions: ParsableArguments {
     @Option(name: .customLong("extra-rules"), help: ArgumentHelp("Load this directory's rules in addition (repeatable).", valueName: "dir"))
     var extraDirectories: [String] = []
 
+    @Option(help: ArgumentHelp(
+        "The normalisation steps that fold evasive spellings before rules match: all (the default), none, or a comma-separated list of width, case, invisible, noise, traditional, lookalikes.",
+        valueName: "steps"), transform: parseNormalization)
+    var normalize: Normalization = .all
+
     var sources: [RuleSource] {
         let base: [RuleSource] = directories.isEmpty ? [.shipped] : directories.map { .directory(URL(fileURLWithPath: $0)) }
         return base + extraDirectories.map { .directory(URL(fileURLWithPath: $0)) }
@@ -43,12 +48,30 @@ struct RuleOptions: ParsableArguments {
     /// Loads the rule set, or prints every problem to stderr and exits with status 2.
     func load(sources: [RuleSource]? = nil, usesPrefilter: Bool = true) throws -> RuleSet {
         do {
-            return try RuleSet(sources: sources ?? self.sources, usesPrefilter: usesPrefilter)
+            return try RuleSet(sources: sources ?? self.sources, usesPrefilter: usesPrefilter, normalization: normalize)
         } catch {
             for problem in error.problems { printError(problem.description) }
             printError("error: the rules did not load (\(error.errors.count) error(s))")
             throw ExitStatus.usageOrInputError
         }
+    }
+}
+
+/// The value of `--normalize`: `all`, `none`, or step names separated by commas.
+func parseNormalization(_ argument: String) throws -> Normalization {
+    switch argument {
+    case "all": return .all
+    case "none": return []
+    default:
+        var steps: Normalization = []
+        for name in argument.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard let step = Normalization.step(named: name) else {
+                let names = Normalization.stepsByName.map(\.name).joined(separator: ", ")
+                throw ValidationError("unknown normalisation step `\(name)`: use all, none, or steps from \(names)")
+            }
+            steps.insert(step)
+        }
+        return steps
     }
 }
 

@@ -3,10 +3,10 @@ import Foundation
 import Testing
 
 @Suite struct PCRE2Tests {
-    func rules(_ yaml: String, limits: SearchLimits = SearchLimits()) throws -> RuleSet {
+    func rules(_ yaml: String, limits: SearchLimits = SearchLimits(), normalization: Normalization = .all) throws -> RuleSet {
         let url = try temporaryDirectory(["spam.yaml": yaml])
         defer { try? FileManager.default.removeItem(at: url) }
-        return try RuleSet(sources: [.directory(url)], limits: limits)
+        return try RuleSet(sources: [.directory(url)], limits: limits, normalization: normalization)
     }
 
     @Test func catastrophicPatternHitsTheMatchLimitInsteadOfHanging() throws {
@@ -37,15 +37,18 @@ import Testing
         #expect(match.end == 15)
     }
 
-    @Test func caselessAndUCPAreOptIn() throws {
+    @Test func caseFoldingIsTheDefaultAndUCPOptIn() throws {
         let set = try rules("""
             category: spam
             rules:
               - id: exact
                 patterns: ['Hello']
+                caseless: false
+              - id: exact-by-normalisation
+                patterns: ['Hello']
+                normalize: {off: [case], reason: a capital letter matters here}
               - id: any-case
                 patterns: ['World']
-                caseless: true
               - id: ascii-word
                 patterns: ['\\bsex\\b']
               - id: unicode-word
@@ -60,5 +63,9 @@ import Testing
     @Test func wordsAreLiteralAndLongestFirst() throws {
         let set = try rules("category: spam\nrules:\n  - id: w\n    words: ['a.b', 'a.b.c', '(x)']\n")
         #expect(set.scan("a.b.c axb (x)").matches.map(\.text) == ["a.b.c", "(x)"])
+        // Words are normalised as the text is: `a.b.c` reads `abc`, and so does `a b c`.
+        #expect(set.scan("a b c").matches.map(\.text) == ["a b c"])
+        let plain = try rules("category: spam\nrules:\n  - id: w\n    words: ['a.b', 'a.b.c', '(x)']\n", normalization: [])
+        #expect(plain.scan("a.b.c axb (x)").matches.map(\.text) == ["a.b.c", "(x)"])
     }
 }

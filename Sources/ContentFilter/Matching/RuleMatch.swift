@@ -16,6 +16,8 @@ struct RawMatch: Hashable {
     let ruleIndex: Int
     let start: Int
     let end: Int
+
+    func shifted(by distance: Int) -> RawMatch { RawMatch(ruleIndex: ruleIndex, start: start + distance, end: end + distance) }
 }
 
 /// A search that stopped on a PCRE2 error (normally a resource limit) instead of finishing.

@@ -7,6 +7,15 @@ extension RuleSet {
         case partial(start: Int)
         /// A PCRE2 error (normally a limit) stopped the search that started here.
         case failed(PCRE2Error, at: Int)
+
+        /// The same end with its offset moved by `transform` (into another text's offsets).
+        func shifted(_ transform: (Int) -> Int) -> RuleSearchEnd {
+            switch self {
+            case .complete: .complete
+            case .partial(let start): .partial(start: transform(start))
+            case .failed(let error, let at): .failed(error, at: transform(at))
+            }
+        }
     }
 
     /// Finds every match of rule `ruleIndex` in `subject` from `start` on: PCRE2's find-all, leftmost-first
@@ -44,8 +53,9 @@ extension RuleSet {
         return .complete
     }
 
-    /// Searches every rule over `subject` from `start`: PCRE2's find-all for each rule, appended to
-    /// `matches`. The prefilter limits PCRE2 to the rules, and the places, where a match can be.
+    /// Searches every rule of `group` over `subject` (the group's view of the text) from `start`: PCRE2's
+    /// find-all for each rule, appended to `matches`. The group's prefilter limits PCRE2 to the rules, and
+    /// the places, where a match can be.
     ///
     /// - Parameters:
     ///   - ruleStart: where each rule's search starts, if not at `start` for every rule (a stream moves one
@@ -53,6 +63,7 @@ extension RuleSet {
     ///   - ended: called for each rule whose search did not complete (a partial match or a failure); in
     ///     partial mode possibly more than once for a rule.
     func searchAllRules(
+        of group: RuleGroup,
         in subject: UnsafeBufferPointer<UInt8>,
         from start: Int,
         ruleStart: ((Int) -> Int)? = nil,
@@ -69,8 +80,8 @@ extension RuleSet {
                                  scratch: scratch.pcre2, into: &matches)
             if end != .complete { ended(rule, end) }
         }
-        guard let prefilter else {
-            for rule in rules.indices { searchPlain(rule, from: startOf(rule)) }
+        guard let prefilter = group.prefilter else {
+            for rule in group.rules { searchPlain(rule, from: startOf(rule)) }
             return
         }
         let hasCaseVariants = prefilter.findCandidates(in: subject, from: start, partial: partial, everyTailRule: ruleStart != nil,
@@ -159,7 +170,7 @@ extension RuleSet {
                 } else if partial, RulePrefilter.isTailSearched(plans[rule]) {
                     searchTail(rule, lead: lead, longestLiteral: longestLiteral, from: excluded)
                 }
-            case .residual:
+            case .residual, .excluded:
                 break
             }
         }
@@ -217,9 +228,25 @@ extension RuleSet {
         let scratch = SearchScratch(context: matchContext)
         var raw: [RawMatch] = []
         var failures: [SearchFailure] = []
-        searchAllRules(in: subject, from: 0, partial: false, scratch: scratch, into: &raw) { rule, end in
-            if case .failed(let error, let offset) = end {
-                failures.append(SearchFailure(rule: rules[rule].id, offset: offsets.original(offset), error: error))
+        for group in groups {
+            /// Searches the group's view of `subject`; `viewOffsets` maps it back (none: the view is the subject).
+            func searchView(_ view: UnsafeBufferPointer<UInt8>, viewOffsets: ViewOffsets?) {
+                let firstFound = raw.count
+                searchAllRules(of: group, in: view, from: 0, partial: false, scratch: scratch, into: &raw) { rule, end in
+                    if case .failed(let error, let offset) = end {
+                        let original = viewOffsets?.originalStart(ofView: offset) ?? offset
+                        failures.append(SearchFailure(rule: rules[rule].id, offset: offsets.original(original), error: error))
+                    }
+                }
+                if let viewOffsets {
+                    for index in firstFound..<raw.count { raw[index] = viewOffsets.originalSpan(of: raw[index]) }
+                }
+            }
+            if group.textSteps.isEmpty {
+                searchView(subject, viewOffsets: nil)
+            } else {
+                let (view, viewOffsets) = TextNormalizer.normalize(subject, steps: group.textSteps)
+                view.withUnsafeBufferPointer { searchView($0, viewOffsets: viewOffsets) }
             }
         }
         failures.sort { ($0.offset, $0.rule) < ($1.offset, $1.rule) }

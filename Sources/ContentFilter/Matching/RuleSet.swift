@@ -17,12 +17,14 @@ public final class RuleSet: Sendable {
     public let warnings: [RuleProblem]
     /// The limits every search runs under.
     public let limits: SearchLimits
+    /// The normalisation steps of the set; a rule may turn some off for itself (``Rule/normalizationOff``).
+    public let normalization: Normalization
 
     let patterns: [PCRE2Pattern]
     /// Each rule's check-digit verifier, by rule index (read per match, apart from the large `Rule`).
     let verifiers: [MatchVerifier?]
-    /// `nil` when the set was built without one (the plain baseline: every rule searched in full).
-    let prefilter: RulePrefilter?
+    /// The rules by the view of the text they search, each group with its own prefilter.
+    let groups: [RuleGroup]
     let matchContext: PCRE2MatchContext
     /// The longest lookbehind of any rule, in bytes: how much already released text a stream keeps as context.
     let maximumLookbehindBytes: Int
@@ -31,6 +33,8 @@ public final class RuleSet: Sendable {
     let categoryNumbers: [Int]
     /// Each rule's own action, by rule index (shared by every stream that does not change actions).
     let actions: [FilterAction]
+    /// By rule index: the index of its group in ``groups``.
+    let groupOfRule: [Int]
 
     /// Loads and compiles rule files.
     ///
@@ -40,19 +44,23 @@ public final class RuleSet: Sendable {
     ///   - usesPrefilter: search only the rules whose required literals occur, and only around them (the
     ///     default). `false` runs every rule's pattern over the whole text: the same matches, slower; a
     ///     baseline for benchmarks and tests.
+    ///   - normalization: the steps that fold evasive spellings before matching (all by default).
     /// - Throws: ``RuleLoadError`` with every problem found (errors and warnings) if any is an error.
-    public init(sources: [RuleSource] = [.shipped], limits: SearchLimits = SearchLimits(), usesPrefilter: Bool = true) throws(RuleLoadError) {
+    public init(sources: [RuleSource] = [.shipped], limits: SearchLimits = SearchLimits(), usesPrefilter: Bool = true,
+                normalization: Normalization = .all) throws(RuleLoadError) {
         var parser = RuleParser()
         for source in sources { parser.parse(source) }
         var problems = parser.problems.sorted { ($0.location.file, $0.location.line) < ($1.location.file, $1.location.line) }
         guard !problems.contains(where: { $0.severity == .error }) else {
             throw RuleLoadError(problems: problems)
         }
-        let combinedPatterns = parser.rules.map(Self.combinedPattern(of:))
+        let combinedPatterns = parser.rules.map { Self.combinedPattern(of: $0, normalizedBy: normalization.subtracting($0.normalizationOff)) }
+        // With case folding, a rule that does not say otherwise matches caselessly.
+        let caseless = parser.rules.map { $0.caseless ?? normalization.subtracting($0.normalizationOff).contains(.case) }
         var compiled: [PCRE2Pattern] = []
-        for (rule, pattern) in zip(parser.rules, combinedPatterns) {
+        for (index, (rule, pattern)) in zip(parser.rules, combinedPatterns).enumerated() {
             do {
-                compiled.append(try PCRE2Pattern(pattern, options: PCRE2CompileOptions(caseless: rule.caseless ?? false, ucp: rule.ucp)))
+                compiled.append(try PCRE2Pattern(pattern, options: PCRE2CompileOptions(caseless: caseless[index], ucp: rule.ucp)))
             } catch {
                 problems.append(RuleProblem(.error, at: rule.location, rule: rule.id, "the rule's patterns cannot be combined: \(error.error.message)",
                                             hint: "a pattern may use a construct that only works at the very start, such as `(*UTF)`"))
@@ -64,15 +72,34 @@ public final class RuleSet: Sendable {
         self.limits = limits
         patterns = compiled
         verifiers = parser.rules.map(\.verifier)
-        prefilter = usesPrefilter ? RulePrefilter(patterns: zip(parser.rules, combinedPatterns).map { rule, pattern in
-            (pattern, rule.caseless ?? false, rule.ucp, rule.verifier != nil)
-        }) : nil
+        var groupOfSteps: [Normalization: Int] = [:]
+        var members: [[Int]] = []
+        var groupOfRule: [Int] = []
+        for rule in parser.rules {
+            let steps = normalization.subtracting(rule.normalizationOff).textSteps
+            let group = groupOfSteps[steps] ?? members.count
+            if group == members.count {
+                groupOfSteps[steps] = group
+                members.append([])
+            }
+            members[group].append(groupOfRule.count)
+            groupOfRule.append(group)
+        }
+        self.groupOfRule = groupOfRule
+        let stepsOfGroup = Dictionary(uniqueKeysWithValues: groupOfSteps.map { ($1, $0) })
+        groups = members.enumerated().map { group, rules in
+            let prefilter = usesPrefilter ? RulePrefilter(patterns: parser.rules.indices.map { index in
+                groupOfRule[index] != group ? nil : (combinedPatterns[index], caseless[index], parser.rules[index].ucp, parser.rules[index].verifier != nil)
+            }) : nil
+            return RuleGroup(textSteps: stepsOfGroup[group]!, rules: rules, prefilter: prefilter)
+        }
         matchContext = PCRE2MatchContext(limits: limits)
         // Lookbehind is counted in characters; a UTF-8 character is at most 4 bytes. `\b` needs one.
         maximumLookbehindBytes = 4 * max(1, compiled.map(\.maximumLookbehind).max() ?? 0)
         ruleIndexByID = Dictionary(uniqueKeysWithValues: parser.rules.enumerated().map { ($1.id, $0) })
         categoryNumbers = parser.rules.map { rule in PolicyCategory.all.firstIndex { $0.id == rule.category } ?? -1 }
         actions = parser.rules.map(\.action)
+        self.normalization = normalization
     }
 
     /// The rules shipped with the library, embedded at build time from the package's `Rules/` directory.
@@ -89,19 +116,19 @@ public final class RuleSet: Sendable {
     /// How many rules the literal prefilter cannot narrow (PCRE2 searches them over every text); all of
     /// them when the set was built without the prefilter.
     public var residualRuleCount: Int {
-        guard let prefilter else { return rules.count }
-        return prefilter.plans.filter { $0 == .residual }.count
+        groups.reduce(0) { count, group in count + (group.prefilter?.plans.filter { $0 == .residual }.count ?? group.rules.count) }
     }
 
     /// The rule with this id.
     public func rule(withID id: String) -> Rule? { ruleIndexByID[id].map { rules[$0] } }
 
-    /// The one PCRE2 pattern a rule compiles to: its patterns, then its words, as alternatives.
-    public static func combinedPattern(of rule: Rule) -> String {
+    /// The one PCRE2 pattern a rule compiles to: its patterns, then its words, as alternatives. Words are
+    /// written in the normalised form `steps` give them, as the text they are matched in is.
+    public static func combinedPattern(of rule: Rule, normalizedBy steps: Normalization = []) -> String {
         var alternatives = rule.patterns
         if !rule.words.isEmpty {
             // Longest first, so that at one start the longest word wins, as a keyword filter would.
-            let words = Array(Set(rule.words)).sorted { ($0.utf8.count, $1) > ($1.utf8.count, $0) }
+            let words = Array(Set(rule.words.map { TextNormalizer.normalize($0, steps: steps) })).sorted { ($0.utf8.count, $1) > ($1.utf8.count, $0) }
             var group = words.map(escapedLiteral).joined(separator: "|")
             group = rule.caseless == nil ? "(?i:\(group))" : "(?:\(group))"
             if rule.wordBoundary { group = "(?<![A-Za-z0-9_])\(group)(?![A-Za-z0-9_])" }

@@ -101,6 +101,13 @@ struct TextNormalizer {
         return (view, offsets)
     }
 
+    /// The normalised form of `text`.
+    static func normalize(_ text: String, steps: Normalization) -> String {
+        guard !steps.textSteps.isEmpty else { return text }
+        var text = text
+        return text.withUTF8 { String(decoding: normalize($0, steps: steps).view, as: UTF8.self) }
+    }
+
     // MARK: - Deciding noise
 
     /// Whether a noise character read now could be skipped: it follows a Chinese character or a letter

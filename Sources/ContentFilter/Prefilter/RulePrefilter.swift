@@ -1,6 +1,6 @@
 /// Decides which rules PCRE2 must run, and where, from the literals their matches must contain.
 ///
-/// Built once per ``RuleSet``. A rule whose every match contains one of a few literals of 3 bytes or more
+/// Built once per ``RuleGroup`` (the rules that search one view of the text). A rule whose every match contains one of a few literals of 3 bytes or more
 /// ("literal-driven") is searched only where its literals occur; the others ("residual") are searched by
 /// PCRE2 alone. Either way the matches are exactly PCRE2's find-all.
 final class RulePrefilter: Sendable {
@@ -14,6 +14,8 @@ final class RulePrefilter: Sendable {
         /// A single literal (see ``LiteralExtractor/Keyword``): its occurrences that pass the `\b` checks
         /// are its matches.
         case keyword(length: Int, boundaryBefore: Bool, boundaryAfter: Bool, foldsOutsideASCII: Bool)
+        /// Not in this prefilter's group: searched in another view of the text.
+        case excluded
     }
 
     let plans: [Plan]
@@ -45,9 +47,10 @@ final class RulePrefilter: Sendable {
     private let streamSlots: [Int32]
     let streamSlotCount: Int
 
-    /// - Parameter patterns: each rule's combined pattern, whether it compiles caseless and with Unicode
-    ///   properties, and whether a check-digit verifier filters its matches.
-    init(patterns: [(pattern: String, caseless: Bool, ucp: Bool, hasVerifier: Bool)]) {
+    /// - Parameter patterns: by rule index, each rule's combined pattern, whether it compiles caseless and with
+    ///   Unicode properties, and whether a check-digit verifier filters its matches; `nil` for a rule of
+    ///   another group.
+    init(patterns: [(pattern: String, caseless: Bool, ucp: Bool, hasVerifier: Bool)?]) {
         var literalIndex: [Literal: Int] = [:]
         var literals: [Literal] = []
         var rulesOfLiteral: [[Int]] = []
@@ -67,6 +70,10 @@ final class RulePrefilter: Sendable {
         func add(_ literal: Literal, for rule: Int) { rulesOfLiteral[index(of: literal)].append(rule) }
         for (rule, entry) in patterns.enumerated() {
             leadingLiterals.append(nil)
+            guard let entry else {
+                plans.append(.excluded)
+                continue
+            }
             // A keyword's occurrences are its matches only as PCRE2 finds them without Unicode properties.
             if !entry.ucp && !entry.hasVerifier, let keyword = LiteralExtractor.keyword(entry.pattern, caseless: entry.caseless), keyword.literal.bytes.count >= 3 {
                 add(keyword.literal, for: rule)
@@ -220,7 +227,7 @@ final class RulePrefilter: Sendable {
         switch plan {
         case .keyword: true
         case .literalDriven(let lead, _, _): lead == .exactly(0)
-        case .residual: false
+        case .residual, .excluded: false
         }
     }
 
@@ -233,6 +240,7 @@ final class RulePrefilter: Sendable {
         case .residual: true
         case .literalDriven(let lead, _, let foldsOutsideASCII): (foldsOutsideASCII && hasCaseVariants) || (partial && lead.runs == .all)
         case .keyword(_, _, _, let foldsOutsideASCII): foldsOutsideASCII && hasCaseVariants
+        case .excluded: false
         }
     }
 

@@ -39,6 +39,9 @@ public struct Rule: Sendable, Hashable {
     public let ucp: Bool
     /// A check every match must also pass (check digits).
     public let verifier: MatchVerifier?
+    /// The normalisation steps this rule turns off for itself (`normalize: {off: […]}`), and why.
+    public let normalizationOff: Normalization
+    public let normalizationReason: String?
     public let matchExamples: [Example]
     public let noMatchExamples: [Example]
     /// Where the rule starts.

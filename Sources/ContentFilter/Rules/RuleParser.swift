@@ -12,7 +12,7 @@ struct RuleParser {
     private static let fileKeys = ["category", "rules"]
     private static let ruleKeys = [
         "id", "category", "action", "lang", "description", "patterns", "words", "words_file", "caseless",
-        "word_boundary", "ucp", "verify", "examples",
+        "word_boundary", "ucp", "verify", "normalize", "examples",
     ]
     private static let exampleKeys = ["match", "no_match"]
 
@@ -91,6 +91,7 @@ struct RuleParser {
         let wordBoundary = mapping["word_boundary"].flatMap { reader.bool($0, key: "word_boundary") } ?? false
         let ucp = mapping["ucp"].flatMap { reader.bool($0, key: "ucp") } ?? false
         let verifier = mapping["verify"].flatMap { reader.choice($0, key: "verify", as: MatchVerifier.self) }
+        let (normalizationOff, normalizationReason) = mapping["normalize"].map { parseNormalize($0, with: &reader) } ?? ([], nil)
 
         let patternEntries = mapping["patterns"].map { reader.strings($0, key: "patterns") } ?? []
         var words = mapping["words"].map { reader.strings($0, key: "words").map(\.text) } ?? []
@@ -131,7 +132,30 @@ struct RuleParser {
         rules.append(Rule(
             id: id, category: category, action: action, language: language, description: description,
             patterns: patternEntries.map(\.text), words: words, caseless: caseless, wordBoundary: wordBoundary, ucp: ucp, verifier: verifier,
-            matchExamples: matchExamples, noMatchExamples: noMatchExamples, location: at))
+            normalizationOff: normalizationOff, normalizationReason: normalizationReason, matchExamples: matchExamples, noMatchExamples: noMatchExamples, location: at))
+    }
+
+    /// `normalize: {off: [step, …], reason: …}`: the normalisation steps a rule turns off, and why.
+    private func parseNormalize(_ node: Node, with reader: inout YAMLReader) -> (Normalization, String?) {
+        let hint = "write `normalize: {off: [noise], reason: why the rule needs the text unfolded}`"
+        guard let mapping = reader.mapping(node, key: "normalize", hint: hint) else { return ([], nil) }
+        reader.checkKeys(of: mapping, allowed: ["off", "reason"])
+        let names = mapping["off"].map { reader.strings($0, key: "normalize.off") } ?? []
+        var off: Normalization = []
+        for (name, location) in names {
+            if let step = Normalization.step(named: name) {
+                off.insert(step)
+            } else {
+                reader.append(RuleProblem(.error, at: location, rule: reader.rule, "unknown normalisation step `\(name)`",
+                                          hint: YAMLReader.suggestion(for: name, among: Normalization.stepsByName.map(\.name))))
+            }
+        }
+        if names.isEmpty { reader.report(.error, at: node, "`normalize` turns no step off", hint: hint) }
+        let reason = mapping["reason"].flatMap { reader.string($0, key: "normalize.reason") }
+        if reason?.isEmpty ?? true {
+            reader.report(.error, at: node, "`normalize` needs a `reason`", hint: "say why the rule must see the text without these steps")
+        }
+        return (off, reason)
     }
 
     /// One `flag` rule per pattern line (see ``RuleSource/patternList(_:)``).
@@ -152,7 +176,7 @@ struct RuleParser {
             rules.append(Rule(
                 id: id, category: PolicyCategory.patternListCategory, action: .flag, language: .any, description: nil,
                 patterns: [pattern], words: [], caseless: nil, wordBoundary: false, ucp: false, verifier: nil,
-                matchExamples: [], noMatchExamples: [], location: location))
+                normalizationOff: .case, normalizationReason: "a pattern list says caseless with a leading (?i)", matchExamples: [], noMatchExamples: [], location: location))
         }
         if index == 0 {
             reader.report(.error, line: 1, "the pattern file has no patterns", hint: "one PCRE2 pattern per line; `#` starts a comment line")

@@ -29,11 +29,7 @@ extension RuleSet {
         let scratch = PCRE2MatchScratch(context: matchContext)
         for (index, rule) in rules.enumerated() {
             for example in rule.matchExamples {
-                var found: [RawMatch] = []
-                Array(example.text.utf8).withUnsafeBufferPointer {
-                    _ = searchRule(index, in: $0, from: 0, partial: false, scratch: scratch, into: &found)
-                }
-                if found.isEmpty {
+                if matches(ofRule: index, in: example.text, scratch: scratch).isEmpty {
                     failures.append(ExampleFailure(rule: rule.id, location: example.location, text: example.text, expectedMatch: true))
                 } else {
                     passed += 1

@@ -72,7 +72,11 @@ public final class StreamFilter {
     private var hasReleasedText = false
     @exclusivity(unchecked)
     private var blockStart = 0
-    private let scratch: SearchScratch
+    /// Per rule group: the reusable search state, and the group's view of `buffer` (none when the group
+    /// searches the text itself).
+    private let scratches: [SearchScratch]
+    @exclusivity(unchecked)
+    private var views: [StreamView?]
     /// Reused between scans so that steady-state feeding does not allocate.
     @exclusivity(unchecked)
     private var foundMatches: [RawMatch] = []
@@ -85,7 +89,8 @@ public final class StreamFilter {
     public init(rules: RuleSet, configuration: FilterConfiguration = FilterConfiguration()) {
         self.rules = rules
         self.configuration = configuration
-        scratch = SearchScratch(context: rules.matchContext)
+        scratches = rules.groups.map { _ in SearchScratch(context: rules.matchContext) }
+        views = rules.groups.map { $0.textSteps.isEmpty ? nil : StreamView(steps: $0.textSteps) }
         actions = configuration.categoryActions.isEmpty ? rules.actions : rules.rules.map(configuration.action(for:))
         if configuration.language != .auto { language = configuration.language == .zh ? .zh : .en }
     }
@@ -115,10 +120,20 @@ public final class StreamFilter {
             if !isFinished { repairer.skip(chunk.count) }
             return
         }
+        let repairedBefore = buffer.count
         repairer.repair(chunk, into: &buffer) { span in
             output.events.append(FilterEvent(type: .invalidUTF8, start: span.lowerBound, end: span.upperBound))
         }
+        normalize(from: repairedBefore)
         process(final: false, into: &output)
+    }
+
+    /// Adds the repaired text from `buffer[start]` on to the views.
+    private func normalize(from start: Int) {
+        guard start < buffer.count else { return }
+        for index in views.indices where views[index] != nil {
+            buffer.withUnsafeBufferPointer { views[index]!.append(UnsafeBufferPointer(rebasing: $0[start...])) }
+        }
     }
 
     /// Feeds the next chunk of text.
@@ -139,9 +154,12 @@ public final class StreamFilter {
     public func finish(into output: inout FilterOutput) {
         if case .finished = state { return }
         if case .open = state {
+            let repairedBefore = buffer.count
             repairer.finish(into: &buffer) { span in
                 output.events.append(FilterEvent(type: .invalidUTF8, start: span.lowerBound, end: span.upperBound))
             }
+            normalize(from: repairedBefore)
+            for index in views.indices { views[index]?.finish() }
             process(final: true, into: &output)
         }
         if case .blocked(let rule, let category) = state {
@@ -222,35 +240,24 @@ public final class StreamFilter {
     private func scanWindow(upTo windowEnd: Int, partial: Bool, into output: inout FilterOutput) -> ScanOutcome {
         foundMatches.removeAll(keepingCapacity: true)
         if !forcedMatches.isEmpty { foundMatches.append(contentsOf: forcedMatches) }
-        var frontier = windowEnd
+        // Text a normaliser has not settled (it waits for the next character) cannot be decided yet.
+        let searchEnd = views.reduce(windowEnd) { end, view in view.map { min(end, $0.settledOriginal) } ?? end }
+        var frontier = searchEnd
         var undecidedRule: (index: Int, start: Int)?
-        // Rules are searched from `decided`, apart from those moved past an overflow.
-        let ruleStart: ((Int) -> Int)? = resumeOffsets.isEmpty ? nil : { [decided, bufferStart, resumeOffsets] in
-            max(decided, resumeOffsets[$0] ?? 0) - bufferStart
-        }
-        buffer.withUnsafeBufferPointer { whole in
-            let subject = UnsafeBufferPointer(rebasing: whole[..<(windowEnd - bufferStart)])
-            rules.searchAllRules(
-                in: subject, from: decided - bufferStart, ruleStart: ruleStart,
-                partial: partial, startsInsideText: bufferStart > 0, subjectOffset: bufferStart, scratch: scratch, into: &foundMatches
-            ) { index, end in
+        for group in rules.groups.indices {
+            searchWindow(of: group, upTo: searchEnd, partial: partial) { index, end in
                 switch end {
                 case .complete:
                     break
                 case .partial(let start):
-                    if start + bufferStart < frontier {
-                        frontier = start + bufferStart
-                        undecidedRule = (index, start + bufferStart)
+                    if start < frontier {
+                        frontier = start
+                        undecidedRule = (index, start)
                     }
                 case .failed(let error, let at):
-                    handleLimit(error, rule: index, at: at + bufferStart, windowEnd: windowEnd, into: &output)
+                    handleLimit(error, rule: index, at: at, windowEnd: windowEnd, into: &output)
                 }
             }
-        }
-        // Matches found by this scan are in buffer offsets; forced ones are already absolute.
-        for index in forcedMatches.count..<foundMatches.count {
-            let match = foundMatches[index]
-            foundMatches[index] = RawMatch(ruleIndex: match.ruleIndex, start: match.start + bufferStart, end: match.end + bufferStart)
         }
         // A known match that crosses the frontier may still lose to one that starts after it: wait for it.
         var moved = true
@@ -267,6 +274,42 @@ public final class StreamFilter {
         release(upTo: frontier, matches: resolved, into: &output)
         if !forcedMatches.isEmpty { forcedMatches.removeAll { $0.end <= decided } }
         return .released
+    }
+
+    /// Searches the rules of group `group` over `[decided, end)`, with the context before it, and appends
+    /// the matches to `foundMatches`; `ended` gets each search that did not complete. Offsets are absolute
+    /// repaired offsets.
+    private func searchWindow(of group: Int, upTo end: Int, partial: Bool, ended: (Int, RuleSet.RuleSearchEnd) -> Void) {
+        let firstFound = foundMatches.count
+        guard let view = views[group] else {
+            // Rules are searched from `decided`, apart from those moved past an overflow.
+            let ruleStart: ((Int) -> Int)? = resumeOffsets.isEmpty ? nil : { [decided, bufferStart, resumeOffsets] in
+                max(decided, resumeOffsets[$0] ?? 0) - bufferStart
+            }
+            buffer.withUnsafeBufferPointer { whole in
+                let subject = UnsafeBufferPointer(rebasing: whole[..<(end - bufferStart)])
+                rules.searchAllRules(
+                    of: rules.groups[group], in: subject, from: decided - bufferStart, ruleStart: ruleStart, partial: partial,
+                    startsInsideText: bufferStart > 0, subjectOffset: bufferStart, scratch: scratches[group], into: &foundMatches
+                ) { index, searchEnd in ended(index, searchEnd.shifted { $0 + bufferStart }) }
+            }
+            for index in firstFound..<foundMatches.count { foundMatches[index] = foundMatches[index].shifted(by: bufferStart) }
+            return
+        }
+        // The rules search the view; what they find is mapped back to the text it came from.
+        let ruleStart: ((Int) -> Int)? = resumeOffsets.isEmpty ? nil : { [decided, resumeOffsets] in
+            view.viewOffset(ofOriginal: max(decided, resumeOffsets[$0] ?? 0)) - view.start
+        }
+        view.bytes.withUnsafeBufferPointer { whole in
+            let subject = UnsafeBufferPointer(rebasing: whole[..<(view.viewOffset(ofOriginal: end) - view.start)])
+            rules.searchAllRules(
+                of: rules.groups[group], in: subject, from: view.viewOffset(ofOriginal: decided) - view.start, ruleStart: ruleStart,
+                partial: partial, startsInsideText: view.start > 0, subjectOffset: view.start, scratch: scratches[group], into: &foundMatches
+            ) { index, searchEnd in ended(index, searchEnd.shifted { view.offsets.originalStart(ofView: $0 + view.start) }) }
+        }
+        for index in firstFound..<foundMatches.count {
+            foundMatches[index] = view.offsets.originalSpan(of: foundMatches[index].shifted(by: view.start))
+        }
     }
 
     /// A full window decided nothing: apply the overflow policy of the rule whose possible match holds it.
@@ -353,6 +396,7 @@ public final class StreamFilter {
         buffer.removeFirst(keepFrom - bufferStart)
         bufferStart = keepFrom
         repairer.discardOffsets(before: keepFrom)
+        for index in views.indices { views[index]?.discard(beforeOriginal: keepFrom) }
     }
 
     // MARK: - Injected text
