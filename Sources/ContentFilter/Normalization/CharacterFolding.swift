@@ -41,8 +41,8 @@ final class CharacterFolding: Sendable {
     }
 
     private init() {
-        simplified = Self.pairs(FoldingTables.traditionalToSimplified).reduce(into: [:]) { $0[$1.0.value] = $1.1.value }
-        lookAlikes = Self.pairs(FoldingTables.latinLookAlikes).reduce(into: [:]) { $0[$1.0.value] = UInt8($1.1.value) }
+        simplified = FoldingTables.pairs(FoldingTables.traditionalToSimplified).reduce(into: [:]) { $0[$1.0.value] = $1.1.value }
+        lookAlikes = FoldingTables.pairs(FoldingTables.latinLookAlikes).reduce(into: [:]) { $0[$1.0.value] = UInt8($1.1.value) }
         var widthForms: [UInt32: [UInt8]] = [:]
         for code in UInt32(0x80)...0x10FFFF where !(0xD800...0xDFFF).contains(code) {
             if let form = Self.compatibilityForm(of: code) { widthForms[code] = form }
@@ -108,11 +108,6 @@ final class CharacterFolding: Sendable {
 
     // MARK: - Building
 
-    private static func pairs(_ table: String) -> [(Unicode.Scalar, Unicode.Scalar)] {
-        let scalars = Array(table.unicodeScalars.filter { $0 != "\n" })
-        return stride(from: 0, to: scalars.count - 1, by: 2).map { (scalars[$0], scalars[$0 + 1]) }
-    }
-
     /// The NFKC form of a character with a compatibility decomposition, if that form is made of letters
     /// and digits only (so punctuation and symbols keep their forms).
     private static func compatibilityForm(of code: UInt32) -> [UInt8]? {
@@ -147,8 +142,9 @@ final class CharacterFolding: Sendable {
     private static func asciiKind(_ byte: UInt8) -> CharacterKind {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): .letter
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): .alphanumeric
-        case UInt8(ascii: " "), UInt8(ascii: "\t"), 0x21...0x2F, 0x3A...0x40, 0x5B...0x60, 0x7B...0x7E: .noise
+        // An apostrophe joins a contraction (`don't`): the letter after it is not a single letter.
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "'"): .alphanumeric
+        case UInt8(ascii: " "), UInt8(ascii: "\t"), 0x21...0x26, 0x28...0x2F, 0x3A...0x40, 0x5B...0x60, 0x7B...0x7E: .noise
         default: .other
         }
     }
@@ -159,7 +155,9 @@ final class CharacterFolding: Sendable {
         case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x3134F:
             return .han
         // Chinese sentence punctuation and quotes: not noise, so that clauses are not joined.
-        case 0x2014, 0x2015, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026, 0x2028, 0x2029, 0x3001...0x303F,
+        case 0x2019:
+            return .alphanumeric  // the typographic apostrophe, as `'`
+        case 0x2014, 0x2015, 0x2018, 0x201C, 0x201D, 0x2026, 0x2028, 0x2029, 0x3001...0x303F,
              0xFE10...0xFE1F, 0xFE30...0xFE6F, 0xFF01...0xFF0F, 0xFF1A...0xFF20, 0xFF3B...0xFF40, 0xFF5B...0xFF65:
             return .other
         default:
@@ -184,4 +182,12 @@ final class CharacterFolding: Sendable {
     }
 
     static func utf8(_ scalar: UInt32) -> [UInt8] { Array(String(Unicode.Scalar(scalar)!).utf8) }
+}
+
+extension FoldingTables {
+    /// The (source, target) pairs of one of the tables.
+    static func pairs(_ table: String) -> [(Unicode.Scalar, Unicode.Scalar)] {
+        let scalars = Array(table.unicodeScalars.filter { $0 != "\n" })
+        return stride(from: 0, to: scalars.count - 1, by: 2).map { (scalars[$0], scalars[$0 + 1]) }
+    }
 }
