@@ -15,8 +15,14 @@ struct EvalCommand: ParsableCommand {
             a label that is not a category id are counted and reported, not judged. A line that is not such \
             an object is an error (status 2).
 
+            With --evasion, each labelled row is first rewritten with that evasion (spaced, full-width, \
+            zero-width, traditional, mixed-case, look-alikes), applied to the part of the row that a match of \
+            one of its categories covers (the whole row when none does): recall then shows whether the \
+            normalisation catches the evaded spelling.
+
             Example:
               contentfilter eval Tests/Evaluation/*.jsonl
+              contentfilter eval --evasion spaced Tests/Evaluation/*.jsonl
             """
     )
 
@@ -24,6 +30,15 @@ struct EvalCommand: ParsableCommand {
 
     @Flag(help: "Print the report as one JSON object.")
     var json = false
+
+    @Option(help: ArgumentHelp("Rewrite each labelled row with this evasion first: \(Evasion.allCases.map(\.rawValue).joined(separator: ", ")).",
+                               valueName: "evasion"), transform: { name in
+        guard let evasion = Evasion(rawValue: name) else {
+            throw ValidationError("unknown evasion `\(name)`: use one of \(Evasion.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return evasion
+    })
+    var evasion: Evasion?
 
     @Argument(help: ArgumentHelp("JSON Lines files of labelled rows.", valueName: "file"))
     var files: [String]
@@ -116,7 +131,8 @@ struct EvalCommand: ParsableCommand {
                     report.unjudgedRows += 1
                     continue
                 }
-                let matches = rules.scan(row.text).matches
+                let text = evasion.map { evaded(row.text, labels: labels, by: $0, rules: rules) } ?? row.text
+                let matches = rules.scan(text).matches
                 let predicted = Set(matches.map(\.category))
                 for category in labels.union(predicted) {
                     let key = "\(category)/\(row.lang)"
@@ -145,6 +161,13 @@ struct EvalCommand: ParsableCommand {
         } else {
             printTable(report)
         }
+    }
+
+    /// `text` with `evasion` applied to the first match of one of its labels (the whole text when none).
+    private func evaded(_ text: String, labels: Set<String>, by evasion: Evasion, rules: RuleSet) -> String {
+        guard !labels.isEmpty else { return text }
+        let match = rules.scan(text).matches.first { labels.contains($0.category) }
+        return evasion.apply(to: text, in: match.map { $0.start..<$0.end })
     }
 
     private func printTable(_ report: Report) {

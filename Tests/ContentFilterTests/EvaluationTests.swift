@@ -14,12 +14,43 @@ import Testing
 
     static let evaluationDirectory = fixturesDirectory.deletingLastPathComponent().deletingLastPathComponent().appending(path: "Evaluation")
 
-    @Test func shippedRulesMeetTheTargets() throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: Self.evaluationDirectory.path)
-            .filter { $0.hasSuffix(".jsonl") }.sorted().map { Self.evaluationDirectory.appending(path: $0).path }
-        let result = try CommandTests().run(["eval", "--json"] + files)
+    static func evaluate(_ options: [String] = []) throws -> [String: Any] {
+        let files = try FileManager.default.contentsOfDirectory(atPath: evaluationDirectory.path)
+            .filter { $0.hasSuffix(".jsonl") }.sorted().map { evaluationDirectory.appending(path: $0).path }
+        let result = try CommandTests().run(["eval", "--json"] + options + files)
         #expect(result.status == 0, "\(result.stderr)")
-        let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+    }
+
+    /// True positives by "category/lang".
+    static func truePositives(_ report: [String: Any]) -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: (report["categories"] as! [[String: Any]]).map { row in
+            ("\(row["category"] as! String)/\(row["lang"] as! String)", row["tp"] as! Int)
+        })
+    }
+
+    /// Rules that keep a distinction an evasion erases, turning the step off on purpose (see their
+    /// `normalize` reasons and `(?-i:…)` groups): the rows they alone catch are missed when evaded.
+    static let knownEvasionGaps: [Evasion: Set<String>] = [
+        // news.zh.wire-dateline: the space after 电 marks a dateline.
+        .spaced: ["news/zh"],
+        // Capitals mark RAT the trojan, a party's or a candidate's name, a ticker, "Sources say".
+        .mixedCase: ["malware/en", "political_campaigning/en", "financial_advice/en", "news/en"],
+    ]
+
+    /// Each positive row rewritten with an evasion (applied to its matched part) is caught as often as the
+    /// row itself, apart from the known gaps.
+    @Test(arguments: Evasion.allCases)
+    func evadedRowsAreCaughtAtTheSameRecall(_ evasion: Evasion) throws {
+        let plain = Self.truePositives(try Self.evaluate())
+        let evaded = Self.truePositives(try Self.evaluate(["--evasion", evasion.rawValue]))
+        for (key, count) in plain.sorted(by: { $0.key < $1.key }) where !(Self.knownEvasionGaps[evasion]?.contains(key) ?? false) {
+            #expect(evaded[key]! >= count, "\(key) \(evasion.rawValue): \(evaded[key]!) of \(count) caught")
+        }
+    }
+
+    @Test func shippedRulesMeetTheTargets() throws {
+        let report = try Self.evaluate()
         #expect(report["unjudged_rows"] as? Int == 0)
         for row in report["categories"] as! [[String: Any]] {
             let category = row["category"] as! String, lang = row["lang"] as! String
