@@ -18,6 +18,10 @@ import Testing
         "pornography is a word that must not match, neither must sex educationally.",
         String(repeating: "filler text ", count: 40) + "not a HEADLINE: here\nHEADLINE: at a line start, 大麻 after.",
         "",
+        // Evasive spellings the normaliser folds: full-width, zero-width, spaced, look-alikes, traditional.
+        "Free ｐｏｒｎ here, p\u{200B}o\u{200B}r\u{200B}n there, p o r n and ѕех chat, then more text after it.",
+        "电话是１３８００１３８０００，邮箱 ｔｅｓｔ＠ｅｘａｍｐｌｅ．ｃｏｍ。出售大 麻，這是個大麻煩。",
+        "前言。给你推 荐几个博 彩 網站，后文还有。",
     ]
 
     @Test(arguments: fixtures)
@@ -56,6 +60,17 @@ import Testing
             let output = filterStream(randomCutting(Array(text.utf8), using: &generator), configuration: configuration)
             #expect(output.events.map { [$0.rule ?? "", "\($0.start ?? -1)", "\($0.end ?? -1)"] } == expected)
         }
+    }
+
+    /// A redaction found in the normalised text masks exactly the original characters of the match.
+    @Test func redactionOfAnEvadedMatchMasksItsOriginalCharacters() {
+        let text = "电话是１３８\u{200B}００１３８０００，请联系。"
+        let output = filterStream(Array(text.utf8).map { [$0] })
+        #expect(output.text.hasSuffix("电话是[redacted]，请联系。"))
+        let match = output.events.first { $0.type == .match }
+        let originalEnd = 9 + 3 * 11 + 3  // eleven full-width digits and a zero-width space, after 电话是
+        #expect(match?.start == 9)
+        #expect(match?.end == originalEnd)
     }
 
     @Test func textThatMatchesNothingComesOutByteForByte() {

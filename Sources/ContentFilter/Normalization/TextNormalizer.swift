@@ -62,7 +62,14 @@ struct TextNormalizer {
             let scalar = Self.decode(text, at: index, length: length)
             let original = originalCount + index
             index += length
-            if steps.contains(.invisible) && folding.isInvisible(scalar) { continue }
+            if steps.contains(.invisible) && folding.isInvisible(scalar) {
+                // Recorded at once when nothing is pending, so that the view is complete up to here.
+                if pending.isEmpty {
+                    offsets.record(view: viewCount, original: nextOriginal, viewLength: 0, originalLength: original + length - nextOriginal)
+                    nextOriginal = original + length
+                }
+                continue
+            }
             var entry = Entry(original: original, originalLength: length, bytes: nil, kind: .other)
             if folding.mayReplace(scalar, steps: steps), let replacement = folding.replacement(of: scalar, steps: steps) {
                 entry.bytes = replacement

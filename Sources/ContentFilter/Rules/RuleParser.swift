@@ -112,6 +112,8 @@ struct RuleParser {
         let compileOptions = PCRE2CompileOptions(caseless: caseless ?? false, ucp: ucp)
         for (index, entry) in patternEntries.enumerated() {
             checkPattern(entry.text, number: index + 1, options: compileOptions, at: entry.location, with: &reader)
+            checkNormalForm(entry.text, number: index + 1, options: compileOptions, steps: Normalization.all.subtracting(normalizationOff),
+                            at: entry.location, with: &reader)
         }
 
         var matchExamples: [Rule.Example] = []
@@ -197,6 +199,22 @@ struct RuleParser {
         }
         for risk in PatternRisk.risks(in: pattern) {
             reader.append(RuleProblem(.warning, at: location, rule: reader.rule, "pattern \(number): \(risk.message)", hint: risk.hint))
+        }
+    }
+
+    /// Rules match the normalised text, so a literal the normalisation changes (`賭`, `a.b.c`, `ｓｅｘ`) can
+    /// never match as written: a warning names the form to write.
+    private func checkNormalForm(_ pattern: String, number: Int, options: PCRE2CompileOptions, steps: Normalization,
+                                 at location: SourceLocation, with reader: inout YAMLReader) {
+        guard let required = LiteralExtractor.requiredLiterals(of: pattern, caseless: options.caseless, ucp: options.ucp) else { return }
+        for literal in required.literals + (required.leading ?? []) {
+            let text = String(decoding: literal.bytes, as: UTF8.self)
+            let normal = TextNormalizer.normalize(text, steps: steps)
+            guard normal != text else { continue }
+            reader.append(RuleProblem(.warning, at: location, rule: reader.rule,
+                                      "pattern \(number): `\(text)` reads `\(normal)` once the text is normalised, so it never matches as written",
+                                      hint: "write `\(normal)`, or turn the step off for the rule with `normalize: {off: [...], reason: ...}`"))
+            return
         }
     }
 
