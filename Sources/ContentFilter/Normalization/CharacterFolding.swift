@@ -144,6 +144,10 @@ final class CharacterFolding: Sendable {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): .letter
         // An apostrophe joins a contraction (`don't`): the letter after it is not a single letter.
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "'"): .alphanumeric
+        // Sentence punctuation (`,;:!?"()`) is not noise: Chinese answers often use the ASCII forms.
+        case UInt8(ascii: "!"), UInt8(ascii: "\""), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: ","), UInt8(ascii: ":"),
+             UInt8(ascii: ";"), UInt8(ascii: "?"):
+            .other
         case UInt8(ascii: " "), UInt8(ascii: "\t"), 0x21...0x26, 0x28...0x2F, 0x3A...0x40, 0x5B...0x60, 0x7B...0x7E: .noise
         default: .other
         }

@@ -19,7 +19,8 @@ public struct Normalization: OptionSet, Sendable, Hashable {
     public static let invisible = Normalization(rawValue: 1 << 2)
     /// Up to three spaces, punctuation marks, symbols or emoji between two Chinese characters are skipped
     /// (`赌 博`, `赌.博`), and up to two between single letters spelling a word of three or more (`s e x`,
-    /// `f.u.c.k`). Chinese sentence punctuation (`，。！？` and the like) and line breaks are never skipped.
+    /// `f.u.c.k`). Sentence punctuation (`，。！？` and the like, and `,;:!?"()`) and line breaks are never
+    /// skipped.
     public static let noise = Normalization(rawValue: 1 << 3)
     /// Traditional Chinese characters become simplified ones (OpenCC's character table): `賭博` reads `赌博`.
     public static let traditional = Normalization(rawValue: 1 << 4)
