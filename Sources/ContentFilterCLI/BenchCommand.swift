@@ -47,6 +47,8 @@ struct BenchCommand: ParsableCommand {
     private struct Report: Encodable {
         var rules = 0
         var prefilter = true
+        /// The normalisation steps the rules match under (`--normalize`).
+        var normalization: [String] = []
         /// Rules the prefilter cannot narrow: PCRE2 searches them over every text.
         var residualRules = 0
         var corpusBytes = 0
@@ -79,6 +81,7 @@ struct BenchCommand: ParsableCommand {
         report.compileSeconds = seconds(loadStart.duration(to: clock.now))
         report.rules = rules.rules.count
         report.prefilter = !noPrefilter
+        report.normalization = rules.normalization.names
         report.residualRules = rules.residualRuleCount
         if let chunk {
             // Before the scans: memory they free would be reused by the streams and hide their cost.
@@ -141,6 +144,7 @@ struct BenchCommand: ParsableCommand {
         }
         print("rules: \(report.rules) (\(report.prefilter ? "\(report.residualRules) without a prefilter literal" : "prefilter off")), "
               + "corpus: \(report.corpusBytes) bytes, compile: \(format(report.compileSeconds * 1000)) ms")
+        print("normalisation: \(report.normalization.isEmpty ? "none" : report.normalization.joined(separator: ", "))")
         print("whole text: \(format(report.scanMBPerSecond)) MB/s, \(report.matches) matches "
               + "(\(report.rawMatches) before overlaps are resolved, from \(report.matchedRules) rules)")
         if let chunk = report.chunkBytes {

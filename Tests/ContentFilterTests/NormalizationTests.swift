@@ -52,6 +52,7 @@ import Testing
         "ｓｅｘ and s\u{200B}e\u{200B}x, 赌 . 博 ⓢⓔⓧ!",
         "f.u.c.k 賭博 ΡΟRΝ ﬁne ⑩ 𝐬𝐞𝐱\u{FE0F}😀 s e x",
         "plain text with nothing to fold, 中文也没有。",
+        "赌     博, 赌   博, s  e  x, a b, 賭 博 ａ ｂ ｃ",
     ])
     func offsetsAndChunkingAgree(_ text: String) {
         let original = Array(text.utf8)
@@ -86,6 +87,36 @@ import Testing
             normalizer.finish(into: &view, offsets: &chunkOffsets)
             #expect(view == whole)
             #expect(chunkOffsets.segments == offsets.segments)
+        }
+    }
+
+    /// Random texts built from the pieces noise skipping and the folds decide on: read one character at a
+    /// time (every decision made step by step) and read whole (where runs of plain text are taken in
+    /// bulk), the view and its offsets are the same.
+    @Test func bulkAndStepByStepReadingAgree() {
+        let pieces = ["words and", "a", "I", "s", "e", "x", "ex", "word", "x1", "don't", " ", "  ", ".", "-", ",", "\n", "'", "赌", "博", "。",
+                      "ｓ", "\u{200B}", "賭", "😀", "ѕ", "Ⓢ", "abc def"]
+        var generator = SeededGenerator(state: 42)
+        let fixed = ["words and a b c", "so then x y z.", "longer words s e x", "abcdefgh I a m", "plain text, 赌 博 and s.e.x"]
+        let random = (0..<2000).map { _ in
+            (0..<Int.random(in: 1...30, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+        }
+        for text in fixed + random {
+            let original = Array(text.utf8)
+            let whole = original.withUnsafeBufferPointer { TextNormalizer.normalize($0, steps: .all) }
+            var normalizer = TextNormalizer(steps: .all)
+            var view: [UInt8] = []
+            var offsets = ViewOffsets()
+            var index = 0
+            while index < original.count {
+                var end = index + 1
+                while end < original.count && original[end] & 0xC0 == 0x80 { end += 1 }
+                original[index..<end].withUnsafeBufferPointer { normalizer.append($0, into: &view, offsets: &offsets) }
+                index = end
+            }
+            normalizer.finish(into: &view, offsets: &offsets)
+            #expect(view == whole.view, "\(text.debugDescription)")
+            #expect(offsets.segments == whole.offsets.segments, "\(text.debugDescription)")
         }
     }
 }

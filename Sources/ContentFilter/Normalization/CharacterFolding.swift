@@ -23,14 +23,16 @@ enum CharacterKind: UInt8 {
 final class CharacterFolding: Sendable {
     static let shared = CharacterFolding()
 
-    /// By code point below U+10000: the ``Flag`` bits.
-    private let flags: [UInt8]
+    /// By code point below U+10000: the ``Flag`` bits (read in the normaliser's inner loop, so unchecked).
+    let flagTable: FixedBuffer<UInt8>
+    /// By ASCII byte: its kind.
+    let asciiKinds: FixedBuffer<CharacterKind>
     /// Compatibility forms of letters and digits → their NFKC form (UTF-8), over all planes.
-    private let widthForms: [UInt32: [UInt8]]
+    private let widthForms: [UInt32: CharacterBytes]
     private let simplified: [UInt32: UInt32]
     private let lookAlikes: [UInt32: UInt8]
 
-    private enum Flag {
+    enum Flag {
         static let invisible: UInt8 = 1 << 0
         static let width: UInt8 = 1 << 1
         static let traditional: UInt8 = 1 << 2
@@ -43,65 +45,59 @@ final class CharacterFolding: Sendable {
     private init() {
         simplified = FoldingTables.pairs(FoldingTables.traditionalToSimplified).reduce(into: [:]) { $0[$1.0.value] = $1.1.value }
         lookAlikes = FoldingTables.pairs(FoldingTables.latinLookAlikes).reduce(into: [:]) { $0[$1.0.value] = UInt8($1.1.value) }
-        var widthForms: [UInt32: [UInt8]] = [:]
+        var widthForms: [UInt32: CharacterBytes] = [:]
         for code in UInt32(0x80)...0x10FFFF where !(0xD800...0xDFFF).contains(code) {
             if let form = Self.compatibilityForm(of: code) { widthForms[code] = form }
         }
         self.widthForms = widthForms
         var flags = [UInt8](repeating: 0, count: 0x10000)
         for code in 0..<0x10000 where !(0xD800...0xDFFF).contains(code) {
-            let scalar = UInt32(code)
-            var flag: UInt8 = 0
-            if Self.isInvisible(scalar) { flag |= Flag.invisible }
-            if widthForms[scalar] != nil { flag |= Flag.width }
-            if simplified[scalar] != nil { flag |= Flag.traditional }
-            if lookAlikes[scalar] != nil { flag |= Flag.lookAlike }
-            switch Self.computedKind(of: scalar) {
-            case .noise: flag |= Flag.noise
-            case .han: flag |= Flag.han
-            case .alphanumeric, .letter: flag |= Flag.alphanumeric
-            case .other: break
-            }
-            flags[code] = flag
+            flags[code] = Self.computedFlags(of: UInt32(code), widthForms: widthForms)
+                | (simplified[UInt32(code)] != nil ? Flag.traditional : 0) | (lookAlikes[UInt32(code)] != nil ? Flag.lookAlike : 0)
         }
-        self.flags = flags
+        flagTable = FixedBuffer(flags)
+        asciiKinds = FixedBuffer((0..<128).map { Self.asciiKind(UInt8($0)) })
     }
 
-    /// Whether the character is dropped by ``Normalization/invisible``.
-    func isInvisible(_ scalar: UInt32) -> Bool {
-        scalar < 0x10000 ? flags[Int(scalar)] & Flag.invisible != 0 : Self.isInvisible(scalar)
+    deinit {
+        flagTable.free()
+        asciiKinds.free()
+    }
+
+    /// The ``Flag`` bits of a character above ASCII.
+    @inline(__always)
+    func flags(of scalar: UInt32) -> UInt8 {
+        scalar < 0x10000 ? flagTable[Int(scalar)] : Self.computedFlags(of: scalar, widthForms: widthForms)
+    }
+
+    /// The kind that ``Flag`` bits of a character above ASCII say.
+    @inline(__always)
+    static func kind(fromFlags flag: UInt8) -> CharacterKind {
+        if flag & Flag.han != 0 { return .han }
+        if flag & Flag.noise != 0 { return .noise }
+        return flag & Flag.alphanumeric != 0 ? .alphanumeric : .other
     }
 
     /// The character's kind (for a replacement, the kind of what replaces it).
     func kind(of scalar: UInt32) -> CharacterKind {
-        guard scalar < 0x10000 else { return Self.computedKind(of: scalar) }
-        if scalar < 0x80 { return Self.asciiKind(UInt8(scalar)) }
-        let flag = flags[Int(scalar)]
-        if flag & Flag.han != 0 { return .han }
-        if flag & Flag.noise != 0 { return .noise }
-        if flag & Flag.alphanumeric != 0 { return .alphanumeric }
-        return .other
+        scalar < 0x80 ? asciiKinds[Int(scalar)] : Self.kind(fromFlags: flags(of: scalar))
     }
 
-    /// Whether `steps` may replace the character (a quick test before ``replacement(of:steps:)``).
-    @inline(__always)
-    func mayReplace(_ scalar: UInt32, steps: Normalization) -> Bool {
-        guard scalar < 0x10000 else { return steps.contains(.width) && widthForms[scalar] != nil }
-        let flag = flags[Int(scalar)]
-        return (flag & Flag.width != 0 && steps.contains(.width))
-            || (flag & Flag.traditional != 0 && steps.contains(.traditional))
-            || (flag & Flag.lookAlike != 0 && steps.contains(.lookAlikes))
+    /// The ``Flag`` bits that call for a step's attention: a character with none of them stays as it is.
+    static func attentionFlags(of steps: Normalization) -> UInt8 {
+        (steps.contains(.invisible) ? Flag.invisible : 0) | (steps.contains(.width) ? Flag.width : 0)
+            | (steps.contains(.traditional) ? Flag.traditional : 0) | (steps.contains(.lookAlikes) ? Flag.lookAlike : 0)
     }
 
     /// The UTF-8 bytes that replace the character under `steps`, or `nil` if it stays.
-    func replacement(of scalar: UInt32, steps: Normalization) -> [UInt8]? {
-        var bytes: [UInt8]?
+    func replacement(of scalar: UInt32, steps: Normalization) -> CharacterBytes? {
+        var bytes: CharacterBytes?
         if steps.contains(.width), let form = widthForms[scalar] { bytes = form }
         // The other folds apply to a single character, whether the original or its compatibility form.
-        let single = bytes.map { Self.singleScalar(in: $0) } ?? scalar
+        let single = bytes.map { $0.singleScalar } ?? scalar
         if let single {
-            if steps.contains(.traditional), let target = simplified[single] { return Self.utf8(target) }
-            if steps.contains(.lookAlikes), let target = lookAlikes[single] { return [target] }
+            if steps.contains(.traditional), let target = simplified[single] { return CharacterBytes(Self.utf8(target)) }
+            if steps.contains(.lookAlikes), let target = lookAlikes[single] { return CharacterBytes([target]) }
         }
         return bytes
     }
@@ -110,20 +106,20 @@ final class CharacterFolding: Sendable {
 
     /// The NFKC form of a character with a compatibility decomposition, if that form is made of letters
     /// and digits only (so punctuation and symbols keep their forms).
-    private static func compatibilityForm(of code: UInt32) -> [UInt8]? {
+    private static func compatibilityForm(of code: UInt32) -> CharacterBytes? {
         guard let property = utf8proc_get_property(Int32(code)), property.pointee.decomp_type != 0 else { return nil }
-        let source = utf8(code)
+        let source = Self.utf8(code)
         guard let mapped = source.withUnsafeBufferPointer({ utf8proc_NFKC(Self.terminated($0)) }) else { return nil }
         defer { free(mapped) }
         let form = Array(UnsafeBufferPointer(start: mapped, count: strlen(UnsafeRawPointer(mapped).assumingMemoryBound(to: CChar.self))))
-        guard !form.isEmpty, form != source else { return nil }
+        guard !form.isEmpty, form.count <= CharacterBytes.capacity, form != source else { return nil }
         let scalars = String(decoding: form, as: UTF8.self).unicodeScalars
         let isLetterOrDigit = scalars.allSatisfy { scalar in
             let category = utf8proc_category(Int32(scalar.value))
             return (UTF8PROC_CATEGORY_LU.rawValue...UTF8PROC_CATEGORY_LO.rawValue).contains(category.rawValue)
                 || (UTF8PROC_CATEGORY_ND.rawValue...UTF8PROC_CATEGORY_NO.rawValue).contains(category.rawValue)
         }
-        return isLetterOrDigit ? form : nil
+        return isLetterOrDigit ? CharacterBytes(form) : nil
     }
 
     private static func terminated(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] { Array(bytes) + [0] }
@@ -137,6 +133,20 @@ final class CharacterFolding: Sendable {
         default:
             false
         }
+    }
+
+    /// The flags of a character computed from its properties (the traditional and look-alike tables are
+    /// not consulted: no character outside the Basic Multilingual Plane is in them).
+    private static func computedFlags(of scalar: UInt32, widthForms: [UInt32: CharacterBytes]) -> UInt8 {
+        var flag: UInt8 = isInvisible(scalar) ? Flag.invisible : 0
+        if widthForms[scalar] != nil { flag |= Flag.width }
+        switch computedKind(of: scalar) {
+        case .noise: flag |= Flag.noise
+        case .han: flag |= Flag.han
+        case .alphanumeric, .letter: flag |= Flag.alphanumeric
+        case .other: break
+        }
+        return flag
     }
 
     private static func asciiKind(_ byte: UInt8) -> CharacterKind {
@@ -180,12 +190,7 @@ final class CharacterFolding: Sendable {
         }
     }
 
-    private static func singleScalar(in bytes: [UInt8]) -> UInt32? {
-        let scalars = String(decoding: bytes, as: UTF8.self).unicodeScalars
-        return scalars.count == 1 ? scalars.first!.value : nil
-    }
-
-    static func utf8(_ scalar: UInt32) -> [UInt8] { Array(String(Unicode.Scalar(scalar)!).utf8) }
+    private static func utf8(_ scalar: UInt32) -> [UInt8] { Array(String(Unicode.Scalar(scalar)!).utf8) }
 }
 
 extension FoldingTables {
@@ -193,5 +198,47 @@ extension FoldingTables {
     static func pairs(_ table: String) -> [(Unicode.Scalar, Unicode.Scalar)] {
         let scalars = Array(table.unicodeScalars.filter { $0 != "\n" })
         return stride(from: 0, to: scalars.count - 1, by: 2).map { (scalars[$0], scalars[$0 + 1]) }
+    }
+}
+
+/// The UTF-8 bytes of one character, or of a short replacement: at most ``capacity`` bytes, kept inline.
+struct CharacterBytes: Equatable {
+    static let capacity = 8
+    private var packed: UInt64 = 0
+    private(set) var count = 0
+
+    init(_ bytes: some Collection<UInt8>) {
+        precondition(bytes.count <= Self.capacity, "at most \(Self.capacity) bytes")
+        for byte in bytes.reversed() { packed = packed << 8 | UInt64(byte) }
+        count = bytes.count
+    }
+
+    /// Appends the bytes to `array`.
+    @inline(__always)
+    func append(to array: inout [UInt8]) {
+        var value = packed
+        for _ in 0..<count {
+            array.append(UInt8(truncatingIfNeeded: value))
+            value >>= 8
+        }
+    }
+
+    /// The code point of the first character.
+    var firstScalar: UInt32 {
+        let first = UInt32(packed & 0xFF)
+        func continuation(_ index: Int) -> UInt32 { UInt32((packed >> (8 * index)) & 0x3F) }
+        switch first {
+        case ..<0x80: return first
+        case ..<0xE0: return (first & 0x1F) << 6 | continuation(1)
+        case ..<0xF0: return (first & 0x0F) << 12 | continuation(1) << 6 | continuation(2)
+        default: return (first & 0x07) << 18 | continuation(1) << 12 | continuation(2) << 6 | continuation(3)
+        }
+    }
+
+    /// The code point, if the bytes are one character.
+    var singleScalar: UInt32? {
+        let first = UInt8(packed & 0xFF)
+        let length = first < 0x80 ? 1 : first < 0xE0 ? 2 : first < 0xF0 ? 3 : 4
+        return length == count ? firstScalar : nil
     }
 }

@@ -16,7 +16,7 @@ struct TextNormalizer {
     private struct Entry {
         var original: Int
         var originalLength: Int
-        var bytes: [UInt8]?
+        var bytes: CharacterBytes?
         var kind: CharacterKind
     }
 
@@ -28,19 +28,23 @@ struct TextNormalizer {
     private(set) var viewCount = 0
     /// The original offset after the last character written or dropped as noise.
     private var nextOriginal = 0
-    /// The kind of the last character written or dropped, and of the last one that was not noise.
-    private var previousKind = CharacterKind.other
-    private var previousWordKind = CharacterKind.other
-    /// Whether the last letter written had no word character before it (it is a single letter if none
-    /// follows either), and how many single letters, joined across skipped gaps, end with it.
-    private var lastLetterStartsAlone = false
-    private var letterChain = 0
-    /// Whether the last noise run was skipped between single letters, and what it was.
-    private var skippedLetterGap = false
+    /// What the decisions need to know of the characters written or dropped so far.
+    private var context = Context()
     private var letterGap: [UInt8] = []
+
+    /// The ``CharacterFolding/Flag`` bits that call for the steps' attention, and whether noise is skipped.
+    private let attentionFlags: UInt8
+    private let skipsNoise: Bool
+    /// ``CharacterFolding``'s tables, held here so the inner loop reads them directly.
+    private let flagTable: FixedBuffer<UInt8>
+    private let asciiKinds: FixedBuffer<CharacterKind>
 
     init(steps: Normalization, startingAt offset: Int = 0) {
         self.steps = steps.textSteps
+        attentionFlags = CharacterFolding.attentionFlags(of: steps)
+        skipsNoise = steps.contains(.noise)
+        flagTable = folding.flagTable
+        asciiKinds = folding.asciiKinds
         originalCount = offset
         viewCount = offset
         nextOriginal = offset
@@ -55,37 +59,187 @@ struct TextNormalizer {
     /// Reads `text` (valid UTF-8, whole characters) and appends its view to `view`, apart from what stays
     /// pending.
     mutating func append(_ text: UnsafeBufferPointer<UInt8>, into view: inout [UInt8], offsets: inout ViewOffsets) {
+        // Characters that no step changes, and that decide nothing pending, are copied a run at a time.
+        var runStart = 0
         var index = 0
+        var context = self.context
+        defer { self.context = context }
+        var isPendingEmpty = pending.isEmpty
         while index < text.count {
             let first = text[index]
-            let length = first < 0x80 ? 1 : first < 0xE0 ? 2 : first < 0xF0 ? 3 : 4
-            let scalar = Self.decode(text, at: index, length: length)
-            let original = originalCount + index
-            index += length
-            if steps.contains(.invisible) && folding.isInvisible(scalar) {
-                // Recorded at once when nothing is pending, so that the view is complete up to here.
-                if pending.isEmpty {
-                    offsets.record(view: viewCount, original: nextOriginal, viewLength: 0, originalLength: original + length - nextOriginal)
-                    nextOriginal = original + length
+            var length = 1
+            var kind: CharacterKind
+            var flags: UInt8 = 0
+            if first < 0x80 {
+                if isPendingEmpty && index >= 2 && index + 6 <= text.count && skipsCleanASCII(text, at: index, context: &context) {
+                    index += 6
+                    continue
                 }
+                kind = asciiKinds[Int(first)]
+                if kind.isWordCharacter && isPendingEmpty {
+                    // A word: only its first character and its last two tell the next decisions anything.
+                    context.note(kind)
+                    index = skipWord(text, from: index + 1, context: &context)
+                    continue
+                }
+            } else {
+                length = first < 0xE0 ? 2 : first < 0xF0 ? 3 : 4
+                let scalar = Self.decode(text, at: index, length: length)
+                flags = scalar < 0x10000 ? flagTable[Int(scalar)] : folding.flags(of: scalar)
+                kind = CharacterFolding.kind(fromFlags: flags)
+            }
+            if flags & attentionFlags == 0 && isPendingEmpty
+                && !(kind == .noise && skipsNoise && context.mayBeSkipped && !isKeptNoise(text, at: index, context: context)) {
+                context.note(kind)
+                index += length
                 continue
             }
-            var entry = Entry(original: original, originalLength: length, bytes: nil, kind: .other)
-            if folding.mayReplace(scalar, steps: steps), let replacement = folding.replacement(of: scalar, steps: steps) {
-                entry.bytes = replacement
-                entry.kind = replacement.count == 1 ? folding.kind(of: UInt32(replacement[0])) : folding.kind(of: Self.firstScalar(of: replacement))
-            } else {
-                entry.kind = folding.kind(of: scalar)
-            }
-            if pending.isEmpty && !(steps.contains(.noise) && entry.kind == .noise && mayBeSkipped) {
-                write(entry, from: text, at: index - length, into: &view, offsets: &offsets)
-            } else {
-                if entry.bytes == nil { entry.bytes = Array(text[(index - length)..<index]) }
-                pending.append(entry)
-                settle(final: false, into: &view, offsets: &offsets)
+            copyRun(text, from: runStart, to: index, into: &view, offsets: &offsets)
+            self.context = context
+            read(text, at: index, length: length, kind: kind, flags: flags, into: &view, offsets: &offsets)
+            context = self.context
+            isPendingEmpty = pending.isEmpty
+            index += length
+            runStart = index
+        }
+        copyRun(text, from: runStart, to: text.count, into: &view, offsets: &offsets)
+        originalCount += text.count
+    }
+
+    /// Takes the six ASCII bytes from `index` in one step when no noise among them could be skipped (no
+    /// noise follows a one-letter word), leaving `context` as noting each would; `false` (and `context`
+    /// unchanged) when they need a closer look. The two bytes before `index` are read as context.
+    @inline(__always)
+    private func skipsCleanASCII(_ text: UnsafeBufferPointer<UInt8>, at index: Int, context: inout Context) -> Bool {
+        guard !context.skippedLetterGap else { return false }
+        let bytes = UnsafeRawPointer(text.baseAddress! + index - 2).loadUnaligned(as: UInt64.self)
+        let high: UInt64 = 0x8080_8080_8080_8080
+        guard bytes & high == 0 else { return false }
+        /// The high bit of each byte of `value` that lies in `low...top`.
+        func inRange(_ value: UInt64, _ low: UInt8, _ top: UInt8) -> UInt64 {
+            let atLeast = value &+ UInt64(0x80 - low) &* 0x0101_0101_0101_0101
+            let above = value &+ UInt64(0x7F - top) &* 0x0101_0101_0101_0101
+            return atLeast & ~above & high
+        }
+        let letters = inRange(bytes | 0x2020_2020_2020_2020, 0x61, 0x7A)
+        let words = letters | inRange(bytes, 0x30, 0x39) | inRange(bytes, 0x27, 0x27)
+        // A byte that is not part of a word, after a letter with no word character before it.
+        let newBytes: UInt64 = 0x8080_8080_8080_0000
+        guard ~words & (letters << 8) & (~words << 16) & newBytes == 0 else { return false }
+        var previousWordKind = context.previousWordKind
+        for offset in stride(from: 5, through: 0, by: -1) {
+            let kind = asciiKinds[Int(text[index + offset])]
+            if kind != .noise {
+                previousWordKind = kind
+                break
             }
         }
-        originalCount += text.count
+        let newLetters = letters & newBytes
+        if newLetters != 0 {
+            // The last letter: whether a word character comes right before it.
+            let lastLetter = (63 - newLetters.leadingZeroBitCount) / 8
+            let startsAlone = (words >> (8 * (lastLetter - 1))) & 0x80 == 0
+            context.lastLetterStartsAlone = startsAlone
+            context.letterChain = startsAlone ? 1 : 0
+        }
+        context.previousWordKind = previousWordKind
+        context.previousKind = asciiKinds[Int(text[index + 5])]
+        return true
+    }
+
+    /// Reads on over the ASCII word characters from `start` (the first of the word is already noted) and
+    /// returns where they end, with `context` as noting each would leave it.
+    @inline(__always)
+    private func skipWord(_ text: UnsafeBufferPointer<UInt8>, from start: Int, context: inout Context) -> Int {
+        var end = start
+        var kinds: UInt8 = 0
+        while end < text.count && text[end] < 0x80 {
+            let kind = asciiKinds[Int(text[end])]
+            guard kind.isWordCharacter else { break }
+            kinds |= 1 << kind.rawValue
+            end += 1
+        }
+        guard end > start else { return end }
+        // Every letter after the first has a word character before it: not single, no chain.
+        if kinds & (1 << CharacterKind.letter.rawValue) != 0 {
+            context.lastLetterStartsAlone = false
+            context.letterChain = 0
+        }
+        if kinds & (1 << CharacterKind.alphanumeric.rawValue) != 0 { context.skippedLetterGap = false }
+        let last = asciiKinds[Int(text[end - 1])]
+        context.previousKind = last
+        context.previousWordKind = last
+        return end
+    }
+
+    /// Whether the noise character at `index`, which could be skipped, is kept whatever follows the text:
+    /// what comes after its run in `text` already rules a skip out. Most noise after a Chinese character or
+    /// a one-letter word is settled here, without the pending machinery.
+    private func isKeptNoise(_ text: UnsafeBufferPointer<UInt8>, at index: Int, context: Context) -> Bool {
+        let afterHan = context.previousWordKind == .han
+        var position = index
+        var runLength = 0
+        while true {
+            guard position < text.count, let (kind, length) = plainKindAndLength(in: text, at: position) else { return false }
+            if kind != .noise { break }
+            runLength += 1
+            if runLength > (afterHan ? Self.maximumHanGap : Self.maximumLetterGap) { return true }
+            position += length
+        }
+        guard let (next, nextLength) = plainKindAndLength(in: text, at: position) else { return false }
+        if afterHan { return next != .han }
+        guard next == .letter else { return true }
+        let after = position + nextLength
+        guard after < text.count, let (afterKind, _) = plainKindAndLength(in: text, at: after) else { return false }
+        return afterKind.isWordCharacter
+    }
+
+    /// The kind and length of the character at `index`, or `nil` if a step may change it (then only the
+    /// full machinery decides).
+    @inline(__always)
+    private func plainKindAndLength(in text: UnsafeBufferPointer<UInt8>, at index: Int) -> (CharacterKind, Int)? {
+        let first = text[index]
+        guard first >= 0x80 else { return (asciiKinds[Int(first)], 1) }
+        let length = first < 0xE0 ? 2 : first < 0xF0 ? 3 : 4
+        let scalar = Self.decode(text, at: index, length: length)
+        let flags = scalar < 0x10000 ? flagTable[Int(scalar)] : folding.flags(of: scalar)
+        return flags & attentionFlags != 0 ? nil : (CharacterFolding.kind(fromFlags: flags), length)
+    }
+
+    /// Writes `text[start..<end]`, characters that stay as they are, to the view.
+    @inline(__always)
+    private mutating func copyRun(_ text: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int,
+                                  into view: inout [UInt8], offsets: inout ViewOffsets) {
+        guard end > start else { return }
+        view.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<end]))
+        viewCount += end - start
+        nextOriginal = originalCount + end
+    }
+
+    /// Reads one character that a step may change or that noise skipping must look at.
+    private mutating func read(_ text: UnsafeBufferPointer<UInt8>, at index: Int, length: Int, kind: CharacterKind, flags: UInt8,
+                               into view: inout [UInt8], offsets: inout ViewOffsets) {
+        let original = originalCount + index
+        if flags & attentionFlags & CharacterFolding.Flag.invisible != 0 {
+            // Recorded at once when nothing is pending, so that the view is complete up to here.
+            if pending.isEmpty {
+                offsets.record(view: viewCount, original: nextOriginal, viewLength: 0, originalLength: original + length - nextOriginal)
+                nextOriginal = original + length
+            }
+            return
+        }
+        var entry = Entry(original: original, originalLength: length, bytes: nil, kind: kind)
+        if flags & attentionFlags != 0, let replacement = folding.replacement(of: Self.decode(text, at: index, length: length), steps: steps) {
+            entry.bytes = replacement
+            entry.kind = folding.kind(of: replacement.firstScalar)
+        }
+        if pending.isEmpty && !(skipsNoise && entry.kind == .noise && context.mayBeSkipped) {
+            write(entry, from: text, at: index, into: &view, offsets: &offsets)
+        } else {
+            if entry.bytes == nil { entry.bytes = CharacterBytes(text[index..<(index + length)]) }
+            pending.append(entry)
+            settle(final: false, into: &view, offsets: &offsets)
+        }
     }
 
     /// Ends the text: decides what is pending as if nothing followed.
@@ -117,10 +271,36 @@ struct TextNormalizer {
 
     // MARK: - Deciding noise
 
-    /// Whether a noise character read now could be skipped: it follows a Chinese character or a letter
-    /// that may be single.
-    private var mayBeSkipped: Bool {
-        previousWordKind == .han || (previousKind == .letter && lastLetterStartsAlone)
+    /// What noise decisions need to know of the characters before: the kinds of the last one and of the last
+    /// that was not noise, and of the last letter whether it had no word character before it (it is a single
+    /// letter if none follows either) and how many single letters, joined across skipped gaps, end with it.
+    private struct Context {
+        var previousKind = CharacterKind.other
+        var previousWordKind = CharacterKind.other
+        var lastLetterStartsAlone = false
+        var letterChain = 0
+        /// Whether the last noise run was skipped between single letters.
+        var skippedLetterGap = false
+
+        /// Whether a noise character read now could start a skipped run: it directly follows a Chinese
+        /// character or a letter that may be single (noise after noise that was kept is kept too).
+        @inline(__always)
+        var mayBeSkipped: Bool { previousKind == .han || (previousKind == .letter && lastLetterStartsAlone) }
+
+        /// Takes in a character written to the view.
+        @inline(__always)
+        mutating func note(_ kind: CharacterKind) {
+            if kind == .letter {
+                let startsAlone = !previousKind.isWordCharacter
+                letterChain = startsAlone ? (skippedLetterGap && previousKind == .noise ? letterChain + 1 : 1) : 0
+                lastLetterStartsAlone = startsAlone
+            }
+            if kind != .noise {
+                previousWordKind = kind
+                if kind != .letter { skippedLetterGap = false }
+            }
+            previousKind = kind
+        }
     }
 
     private enum Decision { case skip, keep, wait }
@@ -139,11 +319,11 @@ struct TextNormalizer {
             case .wait:
                 return
             case .skip:
-                skippedLetterGap = previousWordKind == .letter
-                if skippedLetterGap { letterGap = gapBytes(0..<runLength) }
+                context.skippedLetterGap = context.previousWordKind == .letter
+                if context.skippedLetterGap { letterGap = gapBytes(0..<runLength) }
                 for _ in 0..<runLength { drop(pending.removeFirst(), offsets: &offsets) }
             case .keep:
-                skippedLetterGap = false
+                context.skippedLetterGap = false
                 for _ in 0..<runLength { write(pending.removeFirst(), into: &view, offsets: &offsets) }
             }
         }
@@ -153,16 +333,16 @@ struct TextNormalizer {
     private func decideRun(of length: Int, final: Bool) -> Decision {
         // What follows the run, and whether it is known yet.
         func next(_ index: Int) -> Entry?? { index < pending.count ? .some(pending[index]) : (final ? .some(nil) : nil) }
-        if previousWordKind == .han {
+        if context.previousWordKind == .han {
             guard length <= Self.maximumHanGap, let after = next(length) else { return length > Self.maximumHanGap ? .keep : .wait }
             return after?.kind == .han ? .skip : .keep
         }
-        guard previousWordKind == .letter, lastLetterStartsAlone, length <= Self.maximumLetterGap else { return .keep }
+        guard context.previousWordKind == .letter, context.lastLetterStartsAlone, length <= Self.maximumLetterGap else { return .keep }
         // The letter after the run must be single too, the chain of single letters at least three long, and
         // its gaps alike ("s e x", "f.u.c.k"), so that "s e x, f" does not run on into the next word.
         let gap = gapBytes(0..<length)
-        if letterChain >= 2 && gap != letterGap { return .keep }
-        var chain = letterChain
+        if context.letterChain >= 2 && gap != letterGap { return .keep }
+        var chain = context.letterChain
         var index = length
         while true {
             guard let letter = next(index) else { return .wait }
@@ -181,7 +361,11 @@ struct TextNormalizer {
     }
 
     /// The bytes of pending noise characters.
-    private func gapBytes(_ range: Range<Int>) -> [UInt8] { pending[range].flatMap { $0.bytes ?? [] } }
+    private func gapBytes(_ range: Range<Int>) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for entry in pending[range] { entry.bytes?.append(to: &bytes) }
+        return bytes
+    }
 
     // MARK: - Writing
 
@@ -192,7 +376,7 @@ struct TextNormalizer {
         }
         let viewLength: Int
         if let bytes = entry.bytes {
-            view.append(contentsOf: bytes)
+            bytes.append(to: &view)
             viewLength = bytes.count
         } else {
             view.append(contentsOf: text![position..<position + entry.originalLength])
@@ -203,27 +387,13 @@ struct TextNormalizer {
         }
         viewCount += viewLength
         nextOriginal = entry.original + entry.originalLength
-        note(entry.kind)
+        context.note(entry.kind)
     }
 
     private mutating func drop(_ entry: Entry, offsets: inout ViewOffsets) {
         offsets.record(view: viewCount, original: nextOriginal, viewLength: 0, originalLength: entry.original + entry.originalLength - nextOriginal)
         nextOriginal = entry.original + entry.originalLength
-        previousKind = .noise
-    }
-
-    /// Updates what the next decisions need to know of the characters before them.
-    private mutating func note(_ kind: CharacterKind) {
-        if kind == .letter {
-            let startsAlone = !previousKind.isWordCharacter
-            letterChain = startsAlone ? (skippedLetterGap && previousKind == .noise ? letterChain + 1 : 1) : 0
-            lastLetterStartsAlone = startsAlone
-        }
-        if kind != .noise {
-            previousWordKind = kind
-            if kind != .letter { skippedLetterGap = false }
-        }
-        previousKind = kind
+        context.previousKind = .noise
     }
 
     // MARK: - UTF-8
@@ -237,13 +407,6 @@ struct TextNormalizer {
         case 3: return (first & 0x0F) << 12 | UInt32(text[index + 1] & 0x3F) << 6 | UInt32(text[index + 2] & 0x3F)
         default:
             return (first & 0x07) << 18 | UInt32(text[index + 1] & 0x3F) << 12 | UInt32(text[index + 2] & 0x3F) << 6 | UInt32(text[index + 3] & 0x3F)
-        }
-    }
-
-    private static func firstScalar(of bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBufferPointer { buffer in
-            let length = buffer[0] < 0x80 ? 1 : buffer[0] < 0xE0 ? 2 : buffer[0] < 0xF0 ? 3 : 4
-            return decode(buffer, at: 0, length: length)
         }
     }
 }
