@@ -60,6 +60,14 @@ import Testing
         #expect(Set(set.rawMatches(in: "看sex片").matches.map(\.rule)) == ["ascii-word"])
     }
 
+    /// Characters a step replaces one by one are replaced in patterns too; class ranges keep their ends.
+    @Test func patternsAreWrittenInTheNormalisedForm() throws {
+        let set = try rules("category: spam\nrules:\n  - id: p\n    patterns: ['賭博網站', 'ｐｏｒｎ', '\\b[а-я]{3}\\b']\n")
+        #expect(set.scan("赌博网站 賭博網站 porn ＰＯＲＮ").matches.map(\.text) == ["赌博网站", "賭博網站", "porn", "ＰＯＲＮ"])
+        // Cyrillic а folds to a in text, but as the end of a range it stays: `[a-я]` would take in ASCII.
+        #expect(set.scan("abc").matches.isEmpty)
+    }
+
     @Test func wordsAreLiteralAndLongestFirst() throws {
         let set = try rules("category: spam\nrules:\n  - id: w\n    words: ['a.b', 'a.b.c', '(x)']\n")
         #expect(set.scan("a.b.c axb (x)").matches.map(\.text) == ["a.b.c", "(x)"])

@@ -123,9 +123,10 @@ public final class RuleSet: Sendable {
     public func rule(withID id: String) -> Rule? { ruleIndexByID[id].map { rules[$0] } }
 
     /// The one PCRE2 pattern a rule compiles to: its patterns, then its words, as alternatives. Words are
-    /// written in the normalised form `steps` give them, as the text they are matched in is.
+    /// written in the normalised form `steps` give them, as the text they are matched in is, and so are the
+    /// characters of patterns that a step replaces one by one (`賭` reads `赌`, `ｓ` reads `s`).
     public static func combinedPattern(of rule: Rule, normalizedBy steps: Normalization = []) -> String {
-        var alternatives = rule.patterns
+        var alternatives = rule.patterns.map { CharacterFolding.shared.foldingCharacters(ofPattern: $0, steps: steps) }
         if !rule.words.isEmpty {
             // Longest first, so that at one start the longest word wins, as a keyword filter would.
             let words = Array(Set(rule.words.map { TextNormalizer.normalize($0, steps: steps) })).sorted { ($0.utf8.count, $1) > ($1.utf8.count, $0) }

@@ -102,6 +102,44 @@ final class CharacterFolding: Sendable {
         return bytes
     }
 
+    /// `pattern` (PCRE2) with each character above ASCII that the steps replace by another character (or
+    /// drop) replaced as in the text, so that a pattern written with traditional characters, full-width or
+    /// look-alike letters matches the normalised text. Noise skipping, which depends on context, is not
+    /// applied; nor is a replacement after a backslash (where ASCII would become an escape) or at the end
+    /// of a range in a character class (`[α-ω]` must not become `[a-ω]`).
+    func foldingCharacters(ofPattern pattern: String, steps: Normalization) -> String {
+        let scalars = Array(pattern.unicodeScalars)
+        guard !scalars.allSatisfy(\.isASCII) else { return pattern }
+        var result = String.UnicodeScalarView()
+        var isInClass = false
+        var index = 0
+        while index < scalars.count {
+            let scalar = scalars[index]
+            defer { index += 1 }
+            if scalar == "\\" && index + 1 < scalars.count {
+                result.append(scalar)
+                result.append(scalars[index + 1])
+                index += 1
+                continue
+            }
+            if scalar == "[" { isInClass = true } else if scalar == "]" { isInClass = false }
+            let isRangeEnd = isInClass && ((index > 0 && scalars[index - 1] == "-") || (index + 1 < scalars.count && scalars[index + 1] == "-"))
+            guard !scalar.isASCII, !isRangeEnd else {
+                result.append(scalar)
+                continue
+            }
+            if steps.contains(.invisible) && flags(of: scalar.value) & Flag.invisible != 0 { continue }
+            if let replacement = replacement(of: scalar.value, steps: steps) {
+                var bytes: [UInt8] = []
+                replacement.append(to: &bytes)
+                result.append(contentsOf: String(decoding: bytes, as: UTF8.self).unicodeScalars)
+            } else {
+                result.append(scalar)
+            }
+        }
+        return String(result)
+    }
+
     // MARK: - Building
 
     /// The NFKC form of a character with a compatibility decomposition, if that form is made of letters

@@ -202,11 +202,13 @@ struct RuleParser {
         }
     }
 
-    /// Rules match the normalised text, so a literal the normalisation changes (`賭`, `a.b.c`, `ｓｅｘ`) can
-    /// never match as written: a warning names the form to write.
+    /// Rules match the normalised text, so a literal the normalisation changes in context (`a.b.c`, `赌 博`)
+    /// can never match as written: a warning names the form to write. (Characters it replaces one by one,
+    /// `賭` or `ｓ`, are replaced in the pattern too.)
     private func checkNormalForm(_ pattern: String, number: Int, options: PCRE2CompileOptions, steps: Normalization,
                                  at location: SourceLocation, with reader: inout YAMLReader) {
-        guard let required = LiteralExtractor.requiredLiterals(of: pattern, caseless: options.caseless, ucp: options.ucp) else { return }
+        let folded = CharacterFolding.shared.foldingCharacters(ofPattern: pattern, steps: steps)
+        guard let required = LiteralExtractor.requiredLiterals(of: folded, caseless: options.caseless, ucp: options.ucp) else { return }
         for literal in required.literals + (required.leading ?? []) {
             let text = String(decoding: literal.bytes, as: UTF8.self)
             let normal = TextNormalizer.normalize(text, steps: steps)
