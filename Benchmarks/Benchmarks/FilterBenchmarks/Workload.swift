@@ -1,8 +1,8 @@
 import ContentFilter
 import Foundation
 
-/// One benchmark input: a corpus, the rules compiled with and without the prefilter, and the same
-/// patterns as text for Hyperscan.
+/// One benchmark input: a corpus, the rules compiled with and without the prefilter (both without
+/// normalisation, as Hyperscan matches the text as it is), and the same patterns as text for Hyperscan.
 final class Workload: Sendable {
     let name: String
     let corpus: Data
@@ -22,8 +22,9 @@ final class Workload: Sendable {
     init(name: String, corpus: Data, source: RuleSource, streams: Bool) throws {
         self.name = name
         self.corpus = corpus
-        rules = try RuleSet(sources: [source])
-        baselineRules = try RuleSet(sources: [source], usesPrefilter: false)
+        // Without normalisation, which Hyperscan does not do: both must find the same matches.
+        rules = try RuleSet(sources: [source], normalization: [])
+        baselineRules = try RuleSet(sources: [source], usesPrefilter: false, normalization: [])
         patternTexts = rules.rules.map(RuleSet.combinedPattern(of:))
         self.streams = streams
         if case .patternList = source { comparesMatchedRules = true } else { comparesMatchedRules = false }
