@@ -25,7 +25,7 @@ final class Workload: Sendable {
         // Without normalisation, which Hyperscan does not do: both must find the same matches.
         rules = try RuleSet(sources: [source], normalization: [])
         baselineRules = try RuleSet(sources: [source], usesPrefilter: false, normalization: [])
-        patternTexts = rules.rules.map(RuleSet.combinedPattern(of:))
+        patternTexts = rules.rules.map { RuleSet.combinedPattern(of: $0) }
         self.streams = streams
         if case .patternList = source { comparesMatchedRules = true } else { comparesMatchedRules = false }
         let head = corpus.prefix(2 << 20)
