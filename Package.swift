@@ -17,9 +17,9 @@ let package = Package(
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]
         ),
+        // No pkgConfig: libutf8proc's .pc file passes a define SwiftPM rejects; the header is in the default path.
         .systemLibrary(
             name: "CUTF8Proc",
-            pkgConfig: "libutf8proc",
             providers: [.apt(["libutf8proc-dev"]), .brew(["utf8proc"])]
         ),
         .target(

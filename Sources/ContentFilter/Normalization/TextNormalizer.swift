@@ -30,6 +30,7 @@ struct TextNormalizer {
     private var nextOriginal = 0
     /// What the decisions need to know of the characters written or dropped so far.
     private var context = Context()
+    /// The noise between the letters of the chain of single letters being joined (`s e x`: a space).
     private var letterGap: [UInt8] = []
 
     /// The ``CharacterFolding/Flag`` bits that call for the steps' attention, and whether noise is skipped.
@@ -39,19 +40,13 @@ struct TextNormalizer {
     private let flagTable: FixedBuffer<UInt8>
     private let asciiKinds: FixedBuffer<CharacterKind>
 
-    init(steps: Normalization, startingAt offset: Int = 0) {
+    init(steps: Normalization) {
         self.steps = steps.textSteps
         attentionFlags = CharacterFolding.attentionFlags(of: steps)
         skipsNoise = steps.contains(.noise)
         flagTable = folding.flagTable
         asciiKinds = folding.asciiKinds
-        originalCount = offset
-        viewCount = offset
-        nextOriginal = offset
     }
-
-    /// Whether the view is the text itself: no step changes text.
-    var isIdentity: Bool { steps.isEmpty }
 
     /// The original offset before which every character is written to the view (or dropped).
     var settledOriginal: Int { pending.first?.original ?? originalCount }

@@ -77,6 +77,8 @@ public final class StreamFilter {
     private let scratches: [SearchScratch]
     @exclusivity(unchecked)
     private var views: [StreamView?]
+    /// Whether any group searches a view (else the views are skipped).
+    private let normalizes: Bool
     /// Reused between scans so that steady-state feeding does not allocate.
     @exclusivity(unchecked)
     private var foundMatches: [RawMatch] = []
@@ -91,6 +93,7 @@ public final class StreamFilter {
         self.configuration = configuration
         scratches = rules.groups.map { _ in SearchScratch(context: rules.matchContext) }
         views = rules.groups.map { $0.textSteps.isEmpty ? nil : StreamView(steps: $0.textSteps) }
+        normalizes = views.contains { $0 != nil }
         actions = configuration.categoryActions.isEmpty ? rules.actions : rules.rules.map(configuration.action(for:))
         if configuration.language != .auto { language = configuration.language == .zh ? .zh : .en }
     }
@@ -130,7 +133,7 @@ public final class StreamFilter {
 
     /// Adds the repaired text from `buffer[start]` on to the views.
     private func normalize(from start: Int) {
-        guard start < buffer.count else { return }
+        guard normalizes, start < buffer.count else { return }
         for index in views.indices where views[index] != nil {
             buffer.withUnsafeBufferPointer { views[index]!.append(UnsafeBufferPointer(rebasing: $0[start...])) }
         }
@@ -241,7 +244,7 @@ public final class StreamFilter {
         foundMatches.removeAll(keepingCapacity: true)
         if !forcedMatches.isEmpty { foundMatches.append(contentsOf: forcedMatches) }
         // Text a normaliser has not settled (it waits for the next character) cannot be decided yet.
-        let searchEnd = views.reduce(windowEnd) { end, view in view.map { min(end, $0.settledOriginal) } ?? end }
+        let searchEnd = !normalizes ? windowEnd : views.reduce(windowEnd) { end, view in view.map { min(end, $0.settledOriginal) } ?? end }
         var frontier = searchEnd
         var undecidedRule: (index: Int, start: Int)?
         for group in rules.groups.indices {
@@ -396,7 +399,7 @@ public final class StreamFilter {
         buffer.removeFirst(keepFrom - bufferStart)
         bufferStart = keepFrom
         repairer.discardOffsets(before: keepFrom)
-        for index in views.indices { views[index]?.discard(beforeOriginal: keepFrom) }
+        if normalizes { for index in views.indices { views[index]?.discard(beforeOriginal: keepFrom) } }
     }
 
     // MARK: - Injected text
