@@ -66,6 +66,10 @@ import Testing
         #expect(set.scan("赌博网站 賭博網站 porn ＰＯＲＮ").matches.map(\.text) == ["赌博网站", "賭博網站", "porn", "ＰＯＲＮ"])
         // Cyrillic а folds to a in text, but as the end of a range it stays: `[a-я]` would take in ASCII.
         #expect(set.scan("abc").matches.isEmpty)
+        // A literal that noise skipping changes in context can never match: the loader warns.
+        let spaced = try rules("category: spam\nrules:\n  - id: s\n    patterns: ['赌 博网站']\n")
+        #expect(spaced.warnings.map(\.message).contains("pattern 1: `赌 博网站` reads `赌博网站` once the text is normalised, so it never matches as written"))
+        #expect(set.warnings.filter { $0.message.contains("normalised") }.isEmpty)
     }
 
     @Test func wordsAreLiteralAndLongestFirst() throws {

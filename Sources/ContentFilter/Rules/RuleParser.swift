@@ -208,7 +208,10 @@ struct RuleParser {
     private func checkNormalForm(_ pattern: String, number: Int, options: PCRE2CompileOptions, steps: Normalization,
                                  at location: SourceLocation, with reader: inout YAMLReader) {
         let folded = CharacterFolding.shared.foldingCharacters(ofPattern: pattern, steps: steps)
-        guard let required = LiteralExtractor.requiredLiterals(of: folded, caseless: options.caseless, ucp: options.ucp) else { return }
+        // A pattern whose source the normalisation leaves alone has no literal it changes (a quick test
+        // that spares most patterns the literal extraction).
+        guard TextNormalizer.normalize(folded, steps: steps) != folded,
+              let required = LiteralExtractor.requiredLiterals(of: folded, caseless: options.caseless, ucp: options.ucp) else { return }
         for literal in required.literals + (required.leading ?? []) {
             let text = String(decoding: literal.bytes, as: UTF8.self)
             let normal = TextNormalizer.normalize(text, steps: steps)
