@@ -72,6 +72,26 @@ import Testing
         #expect(set.warnings.filter { $0.message.contains("normalised") }.isEmpty)
     }
 
+    /// Chinese words in pinyin (any spacing between syllables), initials, mixed with pinyin, and homophones.
+    @Test func wordVariantsAndHomophones() throws {
+        let set = try rules("""
+            category: spam
+            rules:
+              - id: v
+                words: [赌博, 博彩]
+                word_variants: [pinyin, initials, mixed]
+                homophones: {博彩: [菠菜]}
+            """)
+        let text = "dubo, Du Bo, du'bo, DB, du博, 赌bo, 菠菜, 博彩; not dubois, db2, bocaiuva"
+        #expect(set.scan(text).matches.map(\.text) == ["dubo", "Du Bo", "du'bo", "DB", "du博", "赌bo", "菠菜", "博彩"])
+        #expect(throws: RuleLoadError.self) {
+            try rules("category: spam\nrules:\n  - id: v\n    words: [bet]\n    word_variants: [pinyin]\n")
+        }
+        #expect(throws: RuleLoadError.self) {
+            try rules("category: spam\nrules:\n  - id: v\n    words: [赌博]\n    word_variants: [pinyn]\n    homophones: {博彩: [菠菜]}\n")
+        }
+    }
+
     @Test func wordsAreLiteralAndLongestFirst() throws {
         let set = try rules("category: spam\nrules:\n  - id: w\n    words: ['a.b', 'a.b.c', '(x)']\n")
         #expect(set.scan("a.b.c axb (x)").matches.map(\.text) == ["a.b.c", "(x)"])

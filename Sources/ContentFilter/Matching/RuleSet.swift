@@ -134,6 +134,15 @@ public final class RuleSet: Sendable {
             group = rule.caseless == nil ? "(?i:\(group))" : "(?:\(group))"
             if rule.wordBoundary { group = "(?<![A-Za-z0-9_])\(group)(?![A-Za-z0-9_])" }
             alternatives.append(group)
+            // Pinyin and mixed spellings, and listed homophones: caseless, and never inside a Latin word.
+            let variants = rule.words.flatMap { word in
+                WordVariant.patterns(for: word, kinds: rule.wordVariants)
+                    + (rule.homophones[word] ?? []).map { escapedLiteral(TextNormalizer.normalize($0, steps: steps)) }
+            }
+            if !variants.isEmpty {
+                let ordered = Array(Set(variants)).sorted { ($0.utf8.count, $1) > ($1.utf8.count, $0) }
+                alternatives.append("(?<![A-Za-z0-9_])(?i:\(ordered.joined(separator: "|")))(?![A-Za-z0-9_])")
+            }
         }
         return alternatives.count == 1 ? alternatives[0] : alternatives.map { "(?:\($0))" }.joined(separator: "|")
     }

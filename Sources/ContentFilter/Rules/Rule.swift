@@ -35,6 +35,10 @@ public struct Rule: Sendable, Hashable {
     public let caseless: Bool?
     /// ASCII word boundaries around each of ``words``.
     public let wordBoundary: Bool
+    /// The spellings of its Chinese words the rule also matches (``WordVariant``).
+    public let wordVariants: Set<WordVariant>
+    /// Homophones the rule also matches, by word (`博彩: [菠菜]`).
+    public let homophones: [String: [String]]
     /// Unicode properties for `\w`, `\b`, `\d`.
     public let ucp: Bool
     /// A check every match must also pass (check digits).

@@ -12,7 +12,7 @@ struct RuleParser {
     private static let fileKeys = ["category", "rules"]
     private static let ruleKeys = [
         "id", "category", "action", "lang", "description", "patterns", "words", "words_file", "caseless",
-        "word_boundary", "ucp", "verify", "normalize", "examples",
+        "word_boundary", "word_variants", "homophones", "ucp", "verify", "normalize", "examples",
     ]
     private static let exampleKeys = ["match", "no_match"]
 
@@ -106,6 +106,29 @@ struct RuleParser {
             reader.report(.error, at: node, "rule has no patterns and no words",
                           hint: "add `patterns:` (PCRE2) or `words:` / `words_file:` (literal keywords)")
         }
+        let wordVariants = Set(mapping["word_variants"].map { node in
+            reader.strings(node, key: "word_variants").compactMap { name, location -> WordVariant? in
+                if let variant = WordVariant(rawValue: name) { return variant }
+                reader.append(RuleProblem(.error, at: location, rule: reader.rule, "unknown word variant `\(name)`",
+                                          hint: YAMLReader.suggestion(for: name, among: WordVariant.allCases.map(\.rawValue))))
+                return nil
+            }
+        } ?? [])
+        var homophones: [String: [String]] = [:]
+        if let node = mapping["homophones"],
+           let entries = reader.mapping(node, key: "homophones", hint: "write `homophones: {博彩: [菠菜]}`: each word with the homophones it also matches") {
+            for (key, value) in entries {
+                guard let word = reader.string(key, key: "homophones") else { continue }
+                if !words.contains(word) {
+                    reader.report(.error, at: key, "`homophones` names `\(word)`, which is not one of the rule's words", hint: "list it in `words` too")
+                }
+                homophones[word] = reader.strings(value, key: "homophones.\(word)").map(\.text)
+            }
+        }
+        if (!wordVariants.isEmpty || !homophones.isEmpty) && !words.contains(where: { $0.unicodeScalars.contains { CharacterFolding.shared.kind(of: $0.value) == .han } }) {
+            reader.report(.error, at: node, "`word_variants` and `homophones` apply to Chinese `words`, and the rule has none",
+                          hint: "add the Chinese keywords to `words`")
+        }
         if wordBoundary && words.isEmpty {
             reader.report(.error, at: node, "`word_boundary` applies to `words`, and the rule has none", hint: "write `\\b` in the pattern instead")
         }
@@ -133,7 +156,8 @@ struct RuleParser {
         guard !reader.hasErrors(since: problemCount), let category, let action else { return }
         rules.append(Rule(
             id: id, category: category, action: action, language: language, description: description,
-            patterns: patternEntries.map(\.text), words: words, caseless: caseless, wordBoundary: wordBoundary, ucp: ucp, verifier: verifier,
+            patterns: patternEntries.map(\.text), words: words, caseless: caseless, wordBoundary: wordBoundary,
+            wordVariants: wordVariants, homophones: homophones, ucp: ucp, verifier: verifier,
             normalizationOff: normalizationOff, normalizationReason: normalizationReason, matchExamples: matchExamples, noMatchExamples: noMatchExamples, location: at))
     }
 
@@ -177,7 +201,7 @@ struct RuleParser {
             guard !reader.hasErrors(since: problemCount) else { continue }
             rules.append(Rule(
                 id: id, category: PolicyCategory.patternListCategory, action: .flag, language: .any, description: nil,
-                patterns: [pattern], words: [], caseless: nil, wordBoundary: false, ucp: false, verifier: nil,
+                patterns: [pattern], words: [], caseless: nil, wordBoundary: false, wordVariants: [], homophones: [:], ucp: false, verifier: nil,
                 normalizationOff: .case, normalizationReason: "a pattern list says caseless with a leading (?i)", matchExamples: [], noMatchExamples: [], location: location))
         }
         if index == 0 {
