@@ -13,6 +13,8 @@ public enum Evasion: String, CaseIterable, Sendable {
     case mixedCase = "mixed-case"
     /// Latin letters replaced by Cyrillic and Greek look-alikes (`ѕех`).
     case lookAlikes = "look-alikes"
+    /// Leetspeak digits for the inner letters of the longest word (`s3x`).
+    case leet
 
     /// The normalisation step that undoes this evasion.
     public var step: Normalization {
@@ -23,6 +25,7 @@ public enum Evasion: String, CaseIterable, Sendable {
         case .traditional: .traditional
         case .mixedCase: .case
         case .lookAlikes: .lookAlikes
+        case .leet: .leet
         }
     }
 
@@ -81,6 +84,14 @@ public enum Evasion: String, CaseIterable, Sendable {
             }
         case .lookAlikes:
             return span.map { EvasionTables.shared.lookAlike[$0] ?? $0 }
+        case .leet:
+            let word = Self.longestWord(in: text, within: start..<(start + span.count))
+            let digits: [Unicode.Scalar: Unicode.Scalar] = ["o": "0", "i": "1", "e": "3", "a": "4", "s": "5", "t": "7"]
+            return span.enumerated().map { index, scalar in
+                let position = start + index
+                let isInner = position > word.lowerBound && position < word.upperBound - 1
+                return isInner ? digits[Unicode.Scalar(scalar.value | 0x20)!] ?? scalar : scalar
+            }
         }
     }
 

@@ -28,13 +28,18 @@ public struct Normalization: OptionSet, Sendable, Hashable {
     /// those letters (Unicode's confusables data).
     public static let lookAlikes = Normalization(rawValue: 1 << 5)
 
+    /// Leetspeak digits inside Latin words read as the letters they stand for: `0` o, `1` i, `3` e, `4` a,
+    /// `5` s, `7` t, between two letters (`s3x`, `p0rn`) or starting a word of two letters or more (`5ex`,
+    /// not `1st`). Digits at the end of a word (`mp3`) and words with other digits (`h264`) keep them.
+    public static let leet = Normalization(rawValue: 1 << 6)
+
     /// Every step: the default.
-    public static let all: Normalization = [.width, .case, .invisible, .noise, .traditional, .lookAlikes]
+    public static let all: Normalization = [.width, .case, .invisible, .noise, .traditional, .lookAlikes, .leet]
 
     /// Each step by the name rule files and the command line use.
     public static let stepsByName: [(name: String, step: Normalization)] = [
         ("width", .width), ("case", .case), ("invisible", .invisible), ("noise", .noise),
-        ("traditional", .traditional), ("lookalikes", .lookAlikes),
+        ("traditional", .traditional), ("lookalikes", .lookAlikes), ("leet", .leet),
     ]
 
     /// The step called `name`, if there is one.

@@ -18,6 +18,8 @@ struct TextNormalizer {
         var originalLength: Int
         var bytes: CharacterBytes?
         var kind: CharacterKind
+        /// For a leetspeak digit that may stand for a letter: that letter (else 0).
+        var leetLetter: UInt8 = 0
     }
 
     /// Characters read but not yet written to the view.
@@ -36,6 +38,7 @@ struct TextNormalizer {
     /// The ``CharacterFolding/Flag`` bits that call for the steps' attention, and whether noise is skipped.
     private let attentionFlags: UInt8
     private let skipsNoise: Bool
+    private let foldsLeet: Bool
     /// ``CharacterFolding``'s tables, held here so the inner loop reads them directly.
     private let flagTable: FixedBuffer<UInt8>
     private let asciiKinds: FixedBuffer<CharacterKind>
@@ -44,6 +47,7 @@ struct TextNormalizer {
         self.steps = steps.textSteps
         attentionFlags = CharacterFolding.attentionFlags(of: steps)
         skipsNoise = steps.contains(.noise)
+        foldsLeet = steps.contains(.leet)
         flagTable = folding.flagTable
         asciiKinds = folding.asciiKinds
     }
@@ -71,6 +75,16 @@ struct TextNormalizer {
                     continue
                 }
                 kind = asciiKinds[Int(first)]
+                if foldsLeet && Self.leetLetter(of: first) != 0 && context.mayStartLeet && !isKeptDigit(text, at: index) {
+                    copyRun(text, from: runStart, to: index, into: &view, offsets: &offsets)
+                    self.context = context
+                    read(text, at: index, length: 1, kind: kind, flags: 0, into: &view, offsets: &offsets)
+                    context = self.context
+                    isPendingEmpty = pending.isEmpty
+                    index += 1
+                    runStart = index
+                    continue
+                }
                 if kind.isWordCharacter && isPendingEmpty {
                     // A word: only its first character and its last two tell the next decisions anything.
                     context.note(kind)
@@ -87,6 +101,8 @@ struct TextNormalizer {
                 && !(kind == .noise && skipsNoise && context.mayBeSkipped && !isKeptNoise(text, at: index, context: context)) {
                 context.note(kind)
                 index += length
+                // A run of Chinese characters that no step changes tells the decisions nothing more.
+                if kind == .han { index = skipHan(text, from: index) }
                 continue
             }
             copyRun(text, from: runStart, to: index, into: &view, offsets: &offsets)
@@ -117,9 +133,16 @@ struct TextNormalizer {
             return atLeast & ~above & high
         }
         let letters = inRange(bytes | 0x2020_2020_2020_2020, 0x61, 0x7A)
-        let words = letters | inRange(bytes, 0x30, 0x39) | inRange(bytes, 0x27, 0x27)
-        // A byte that is not part of a word, after a letter with no word character before it.
+        let digits = inRange(bytes, 0x30, 0x39)
+        let words = letters | digits | inRange(bytes, 0x27, 0x27)
         let newBytes: UInt64 = 0x8080_8080_8080_0000
+        // Digits next to letters may be leetspeak: the closer look decides.
+        if foldsLeet {
+            let leetDigits = inRange(bytes, 0x30, 0x31) | inRange(bytes, 0x33, 0x35) | inRange(bytes, 0x37, 0x37)
+            // A leet digit next to a letter, or at the end of the block (the byte after it is out of view).
+            if leetDigits & ((letters << 8) | (letters >> 8)) & newBytes != 0 || leetDigits >> 63 != 0 { return false }
+        }
+        // A byte that is not part of a word, after a letter with no word character before it.
         guard ~words & (letters << 8) & (~words << 16) & newBytes == 0 else { return false }
         var previousWordKind = context.previousWordKind
         for offset in stride(from: 5, through: 0, by: -1) {
@@ -150,7 +173,7 @@ struct TextNormalizer {
         var kinds: UInt8 = 0
         while end < text.count && text[end] < 0x80 {
             let kind = asciiKinds[Int(text[end])]
-            guard kind.isWordCharacter else { break }
+            guard kind.isWordCharacter, !(foldsLeet && Self.leetLetter(of: text[end]) != 0) else { break }
             kinds |= 1 << kind.rawValue
             end += 1
         }
@@ -165,6 +188,28 @@ struct TextNormalizer {
         context.previousKind = last
         context.previousWordKind = last
         return end
+    }
+
+    /// Reads on over the three-byte Chinese characters from `start` that no step changes, and returns where
+    /// they end (noting them would leave the context as the first one did).
+    @inline(__always)
+    private func skipHan(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var index = start
+        while index + 3 <= text.count && text[index] & 0xF0 == 0xE0 {
+            let flags = flagTable[Int(Self.decode(text, at: index, length: 3))]
+            guard flags & attentionFlags == 0 && CharacterFolding.kind(fromFlags: flags) == .han else { break }
+            index += 3
+        }
+        return index
+    }
+
+    /// Whether the leetspeak digit at `index` stays a digit whatever follows the text: its run of digits is
+    /// followed, in `text`, by something other than a letter.
+    private func isKeptDigit(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        var position = index
+        while position < text.count && Self.leetLetter(of: text[position]) != 0 { position += 1 }
+        guard position < text.count, text[position] < 0x80 else { return false }
+        return asciiKinds[Int(text[position])] != .letter
     }
 
     /// Whether the noise character at `index`, which could be skipped, is kept whatever follows the text:
@@ -228,7 +273,8 @@ struct TextNormalizer {
             entry.bytes = replacement
             entry.kind = folding.kind(of: replacement.firstScalar)
         }
-        if pending.isEmpty && !(skipsNoise && entry.kind == .noise && context.mayBeSkipped) {
+        if foldsLeet && length == 1 && (!pending.isEmpty || context.mayStartLeet) { entry.leetLetter = Self.leetLetter(of: text[index]) }
+        if pending.isEmpty && entry.leetLetter == 0 && !(skipsNoise && entry.kind == .noise && context.mayBeSkipped) {
             write(entry, from: text, at: index, into: &view, offsets: &offsets)
         } else {
             if entry.bytes == nil { entry.bytes = CharacterBytes(text[index..<(index + length)]) }
@@ -282,6 +328,10 @@ struct TextNormalizer {
         @inline(__always)
         var mayBeSkipped: Bool { previousKind == .han || (previousKind == .letter && lastLetterStartsAlone) }
 
+        /// Whether a leetspeak digit read now could stand for a letter: it follows a letter, or starts a word.
+        @inline(__always)
+        var mayStartLeet: Bool { previousKind == .letter || !previousKind.isWordCharacter }
+
         /// Takes in a character written to the view.
         @inline(__always)
         mutating func note(_ kind: CharacterKind) {
@@ -303,6 +353,20 @@ struct TextNormalizer {
     /// Writes or drops pending characters, front first, as far as what has been read decides them.
     private mutating func settle(final: Bool, into view: inout [UInt8], offsets: inout ViewOffsets) {
         while let front = pending.first {
+            if front.leetLetter != 0 {
+                guard let standsForLetters = decideLeet(final: final || pending.count > Self.maximumPending) else { return }
+                let run = pending.firstIndex { $0.leetLetter == 0 } ?? pending.count
+                for _ in 0..<run {
+                    var entry = pending.removeFirst()
+                    if standsForLetters {
+                        entry.bytes = CharacterBytes([entry.leetLetter])
+                        entry.kind = .letter
+                    }
+                    entry.leetLetter = 0
+                    write(entry, into: &view, offsets: &offsets)
+                }
+                continue
+            }
             if front.kind != .noise {
                 write(pending.removeFirst(), into: &view, offsets: &offsets)
                 continue
@@ -355,6 +419,28 @@ struct TextNormalizer {
         }
     }
 
+    /// Whether the run of leetspeak digits at the front of `pending` stands for letters: a letter follows it,
+    /// and either a letter comes before it or it starts a word of two letters or more that is not an ordinal
+    /// (`1st`, `4th`). `nil` until what follows decides.
+    private func decideLeet(final: Bool) -> Bool? {
+        let run = pending.firstIndex { $0.leetLetter == 0 } ?? pending.count
+        /// The kind of the pending character at `index`: `.some(nil)` past the end of a finished text, `nil`
+        /// when it has not been read yet.
+        func kind(_ index: Int) -> CharacterKind?? { index < pending.count ? .some(pending[index].kind) : (final ? .some(nil) : nil) }
+        guard let next = kind(run) else { return nil }
+        guard next == .letter else { return false }
+        if context.previousKind == .letter { return true }
+        guard let second = kind(run + 1) else { return nil }
+        guard second == .letter else { return false }
+        guard let third = kind(run + 2) else { return nil }
+        var suffix: [UInt8] = []
+        pending[run].bytes?.append(to: &suffix)
+        pending[run + 1].bytes?.append(to: &suffix)
+        let isOrdinal = ["st", "nd", "rd", "th"].contains(String(decoding: suffix.map(Literal.fold), as: UTF8.self))
+            && !(third?.isWordCharacter ?? false)
+        return !isOrdinal
+    }
+
     /// The bytes of pending noise characters.
     private func gapBytes(_ range: Range<Int>) -> [UInt8] {
         var bytes: [UInt8] = []
@@ -389,6 +475,20 @@ struct TextNormalizer {
         offsets.record(view: viewCount, original: nextOriginal, viewLength: 0, originalLength: entry.original + entry.originalLength - nextOriginal)
         nextOriginal = entry.original + entry.originalLength
         context.previousKind = .noise
+    }
+
+    /// The letter a leetspeak digit stands for, or 0.
+    @inline(__always)
+    private static func leetLetter(of byte: UInt8) -> UInt8 {
+        switch byte {
+        case UInt8(ascii: "0"): UInt8(ascii: "o")
+        case UInt8(ascii: "1"): UInt8(ascii: "i")
+        case UInt8(ascii: "3"): UInt8(ascii: "e")
+        case UInt8(ascii: "4"): UInt8(ascii: "a")
+        case UInt8(ascii: "5"): UInt8(ascii: "s")
+        case UInt8(ascii: "7"): UInt8(ascii: "t")
+        default: 0
+        }
     }
 
     // MARK: - UTF-8
