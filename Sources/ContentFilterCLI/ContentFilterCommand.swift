@@ -36,7 +36,7 @@ struct RuleOptions: ParsableArguments {
     var extraDirectories: [String] = []
 
     @Option(help: ArgumentHelp(
-        "The normalisation steps that fold evasive spellings before rules match: all (the default), none, or a comma-separated list of width, case, invisible, noise, traditional, lookalikes.",
+        "The normalisation steps that fold evasive spellings before rules match: all (the default), none, or a comma-separated list of width, case, invisible, noise, traditional, lookalikes, leet.",
         valueName: "steps"), transform: parseNormalization)
     var normalize: Normalization = .all
 
