@@ -7,16 +7,29 @@ public enum WordVariant: String, CaseIterable, Sendable, Hashable {
     case initials
     /// Characters and pinyin syllables mixed: `du博`, `赌bo` (words of up to four characters).
     case mixed
+    /// One character, or each, written as the components it splits into: `贝者博` for `赌博` (words of up
+    /// to four characters).
+    case split
 
     /// PCRE2 alternatives matching the variants of `word` these kinds give; none when a character of it
     /// has no pinyin.
     static func patterns(for word: String, kinds: Set<WordVariant>) -> [String] {
         let characters = Array(word)
-        let syllables = characters.compactMap { character in
-            character.unicodeScalars.count == 1 ? PinyinTable.shared.syllable(of: character.unicodeScalars.first!) : nil
-        }
-        guard !characters.isEmpty, syllables.count == characters.count else { return [] }
+        let scalars = characters.compactMap { $0.unicodeScalars.count == 1 ? $0.unicodeScalars.first! : nil }
+        guard !characters.isEmpty, scalars.count == characters.count else { return [] }
         var patterns: [String] = []
+        if kinds.contains(.split) && characters.count <= 4 {
+            let parts = scalars.map { ChineseCharacterTables.shared.components[$0] }
+            var spellings = parts.indices.compactMap { index in
+                parts[index].map { components in characters.indices.map { $0 == index ? components : String(characters[$0]) }.joined() }
+            }
+            if parts.filter({ $0 != nil }).count > 1 {
+                spellings.append(characters.indices.map { parts[$0] ?? String(characters[$0]) }.joined())
+            }
+            patterns += spellings.map(RuleSet.escapedLiteral)
+        }
+        let syllables = scalars.compactMap { ChineseCharacterTables.shared.pinyin[$0] }
+        guard syllables.count == characters.count else { return patterns }
         if kinds.contains(.pinyin) { patterns.append(syllables.joined(separator: "[\\s'-]?")) }
         if kinds.contains(.initials) && syllables.count > 1 { patterns.append(String(syllables.map { $0.first! })) }
         if kinds.contains(.mixed) && (2...4).contains(characters.count) {
@@ -29,14 +42,17 @@ public enum WordVariant: String, CaseIterable, Sendable, Hashable {
     }
 }
 
-/// The pinyin of Chinese characters, from ``FoldingTables/pinyin``.
-final class PinyinTable: Sendable {
-    static let shared = PinyinTable()
+/// The pinyin of Chinese characters and the components they split into, from ``FoldingTables``.
+final class ChineseCharacterTables: Sendable {
+    static let shared = ChineseCharacterTables()
 
-    private let syllables: [Unicode.Scalar: String]
+    /// Toneless pinyin (`ü` written `v`).
+    let pinyin: [Unicode.Scalar: String]
+    /// The components, written one after another.
+    let components: [Unicode.Scalar: String]
 
     private init() {
-        var syllables: [Unicode.Scalar: String] = [:]
+        var pinyin: [Unicode.Scalar: String] = [:]
         var character: Unicode.Scalar?
         var syllable = ""
         for scalar in FoldingTables.pinyin.unicodeScalars where scalar != "\n" {
@@ -44,14 +60,16 @@ final class PinyinTable: Sendable {
                 syllable.unicodeScalars.append(scalar)
                 continue
             }
-            if let character { syllables[character] = syllable }
+            if let character { pinyin[character] = syllable }
             character = scalar
             syllable = ""
         }
-        if let character { syllables[character] = syllable }
-        self.syllables = syllables
+        if let character { pinyin[character] = syllable }
+        self.pinyin = pinyin
+        var components: [Unicode.Scalar: String] = [:]
+        for entry in FoldingTables.splits.unicodeScalars.filter({ $0 != "\n" }).split(separator: "|") where entry.count > 1 {
+            components[entry.first!] = String(String.UnicodeScalarView(entry.dropFirst()))
+        }
+        self.components = components
     }
-
-    /// The toneless pinyin of a character (`ü` written `v`), if the table has it.
-    func syllable(of character: Unicode.Scalar) -> String? { syllables[character] }
 }
