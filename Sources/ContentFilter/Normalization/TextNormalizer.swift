@@ -70,9 +70,12 @@ struct TextNormalizer {
             var kind: CharacterKind
             var flags: UInt8 = 0
             if first < 0x80 {
-                if isPendingEmpty && index >= 2 && index + 6 <= text.count && skipsCleanASCII(text, at: index, context: &context) {
-                    index += 6
-                    continue
+                if isPendingEmpty {
+                    let end = skipCleanASCII(text, from: index, context: &context)
+                    if end > index {
+                        index = end
+                        continue
+                    }
                 }
                 kind = asciiKinds[Int(first)]
                 if foldsLeet && Self.leetLetter(of: first) != 0 && context.mayStartLeet && !isKeptDigit(text, at: index) {
@@ -117,52 +120,53 @@ struct TextNormalizer {
         originalCount += text.count
     }
 
-    /// Takes the six ASCII bytes from `index` in one step when no noise among them could be skipped (no
-    /// noise follows a one-letter word), leaving `context` as noting each would; `false` (and `context`
-    /// unchanged) when they need a closer look. The two bytes before `index` are read as context.
+    /// Takes the ASCII bytes from `start`, six at a time, as long as no noise among them could be skipped
+    /// (no noise follows a one-letter word) and no digit among them could be leetspeak, and returns where it
+    /// stopped, with `context` as noting each byte would leave it. The two bytes before each block are read
+    /// as its context.
     @inline(__always)
-    private func skipsCleanASCII(_ text: UnsafeBufferPointer<UInt8>, at index: Int, context: inout Context) -> Bool {
-        guard !context.skippedLetterGap else { return false }
-        let bytes = UnsafeRawPointer(text.baseAddress! + index - 2).loadUnaligned(as: UInt64.self)
+    private func skipCleanASCII(_ text: UnsafeBufferPointer<UInt8>, from start: Int, context: inout Context) -> Int {
+        guard !context.skippedLetterGap else { return start }
         let high: UInt64 = 0x8080_8080_8080_8080
-        guard bytes & high == 0 else { return false }
+        let newBytes: UInt64 = 0x8080_8080_8080_0000
         /// The high bit of each byte of `value` that lies in `low...top`.
         func inRange(_ value: UInt64, _ low: UInt8, _ top: UInt8) -> UInt64 {
             let atLeast = value &+ UInt64(0x80 - low) &* 0x0101_0101_0101_0101
             let above = value &+ UInt64(0x7F - top) &* 0x0101_0101_0101_0101
             return atLeast & ~above & high
         }
-        let letters = inRange(bytes | 0x2020_2020_2020_2020, 0x61, 0x7A)
-        let digits = inRange(bytes, 0x30, 0x39)
-        let words = letters | digits | inRange(bytes, 0x27, 0x27)
-        let newBytes: UInt64 = 0x8080_8080_8080_0000
-        // Digits next to letters may be leetspeak: the closer look decides.
-        if foldsLeet {
-            let leetDigits = inRange(bytes, 0x30, 0x31) | inRange(bytes, 0x33, 0x35) | inRange(bytes, 0x37, 0x37)
-            // A leet digit next to a letter, or at the end of the block (the byte after it is out of view).
-            if leetDigits & ((letters << 8) | (letters >> 8)) & newBytes != 0 || leetDigits >> 63 != 0 { return false }
-        }
-        // A byte that is not part of a word, after a letter with no word character before it.
-        guard ~words & (letters << 8) & (~words << 16) & newBytes == 0 else { return false }
-        var previousWordKind = context.previousWordKind
-        for offset in stride(from: 5, through: 0, by: -1) {
-            let kind = asciiKinds[Int(text[index + offset])]
-            if kind != .noise {
-                previousWordKind = kind
-                break
+        var index = start
+        // The letter and word masks of the last block that held a letter, and where that block starts.
+        var lastLetterBlock = (start: -1, letters: UInt64(0), words: UInt64(0))
+        while index >= 2 && index + 6 <= text.count {
+            let bytes = UnsafeRawPointer(text.baseAddress! + index - 2).loadUnaligned(as: UInt64.self)
+            guard bytes & high == 0 else { break }
+            let letters = inRange(bytes | 0x2020_2020_2020_2020, 0x61, 0x7A)
+            let digits = inRange(bytes, 0x30, 0x39)
+            let words = letters | digits | inRange(bytes, 0x27, 0x27)
+            if foldsLeet {
+                // A leet digit next to a letter, or at the end of the block (the byte after it is out of view).
+                let leetDigits = inRange(bytes, 0x30, 0x31) | inRange(bytes, 0x33, 0x35) | inRange(bytes, 0x37, 0x37)
+                if leetDigits & ((letters << 8) | (letters >> 8)) & newBytes != 0 || leetDigits >> 63 != 0 { break }
             }
+            // A byte that is not part of a word, after a letter with no word character before it.
+            guard ~words & (letters << 8) & (~words << 16) & newBytes == 0 else { break }
+            if letters & newBytes != 0 { lastLetterBlock = (index, letters, words) }
+            index += 6
         }
-        let newLetters = letters & newBytes
-        if newLetters != 0 {
+        guard index > start else { return start }
+        var position = index - 1
+        while position >= start && asciiKinds[Int(text[position])] == .noise { position -= 1 }
+        if position >= start { context.previousWordKind = asciiKinds[Int(text[position])] }
+        if lastLetterBlock.start >= 0 {
             // The last letter: whether a word character comes right before it.
-            let lastLetter = (63 - newLetters.leadingZeroBitCount) / 8
-            let startsAlone = (words >> (8 * (lastLetter - 1))) & 0x80 == 0
+            let lastLetter = (63 - (lastLetterBlock.letters & newBytes).leadingZeroBitCount) / 8
+            let startsAlone = (lastLetterBlock.words >> (8 * (lastLetter - 1))) & 0x80 == 0
             context.lastLetterStartsAlone = startsAlone
             context.letterChain = startsAlone ? 1 : 0
         }
-        context.previousWordKind = previousWordKind
-        context.previousKind = asciiKinds[Int(text[index + 5])]
-        return true
+        context.previousKind = asciiKinds[Int(text[index - 1])]
+        return index
     }
 
     /// Reads on over the ASCII word characters from `start` (the first of the word is already noted) and
