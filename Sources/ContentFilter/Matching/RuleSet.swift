@@ -54,9 +54,10 @@ public final class RuleSet: Sendable {
         guard !problems.contains(where: { $0.severity == .error }) else {
             throw RuleLoadError(problems: problems)
         }
-        let combinedPatterns = parser.rules.map { Self.combinedPattern(of: $0, normalizedBy: normalization.subtracting($0.normalizationOff)) }
+        let stepsOfRule = parser.rules.map { normalization.subtracting($0.normalizationOff) }
+        let combinedPatterns = parser.rules.indices.map { Self.combinedPattern(of: parser.rules[$0], normalizedBy: stepsOfRule[$0]) }
         // With case folding, a rule that does not say otherwise matches caselessly.
-        let caseless = parser.rules.map { $0.caseless ?? normalization.subtracting($0.normalizationOff).contains(.case) }
+        let caseless = parser.rules.indices.map { parser.rules[$0].caseless ?? stepsOfRule[$0].contains(.case) }
         var compiled: [PCRE2Pattern] = []
         for (index, (rule, pattern)) in zip(parser.rules, combinedPatterns).enumerated() {
             do {
@@ -72,26 +73,16 @@ public final class RuleSet: Sendable {
         self.limits = limits
         patterns = compiled
         verifiers = parser.rules.map(\.verifier)
-        var groupOfSteps: [Normalization: Int] = [:]
-        var members: [[Int]] = []
-        var groupOfRule: [Int] = []
-        for rule in parser.rules {
-            let steps = normalization.subtracting(rule.normalizationOff).textSteps
-            let group = groupOfSteps[steps] ?? members.count
-            if group == members.count {
-                groupOfSteps[steps] = group
-                members.append([])
-            }
-            members[group].append(groupOfRule.count)
-            groupOfRule.append(group)
-        }
+        // One group per distinct set of text steps, in the order the rules first use them.
+        var stepsOfGroup: [Normalization] = []
+        for steps in stepsOfRule.map(\.textSteps) where !stepsOfGroup.contains(steps) { stepsOfGroup.append(steps) }
+        let groupOfRule = stepsOfRule.map { stepsOfGroup.firstIndex(of: $0.textSteps)! }
         self.groupOfRule = groupOfRule
-        let stepsOfGroup = Dictionary(uniqueKeysWithValues: groupOfSteps.map { ($1, $0) })
-        groups = members.enumerated().map { group, rules in
+        groups = stepsOfGroup.indices.map { group in
             let prefilter = usesPrefilter ? RulePrefilter(patterns: parser.rules.indices.map { index in
                 groupOfRule[index] != group ? nil : (combinedPatterns[index], caseless[index], parser.rules[index].ucp, parser.rules[index].verifier != nil)
             }) : nil
-            return RuleGroup(textSteps: stepsOfGroup[group]!, rules: rules, prefilter: prefilter)
+            return RuleGroup(textSteps: stepsOfGroup[group], rules: groupOfRule.indices.filter { groupOfRule[$0] == group }, prefilter: prefilter)
         }
         matchContext = PCRE2MatchContext(limits: limits)
         // Lookbehind is counted in characters; a UTF-8 character is at most 4 bytes. `\b` needs one.

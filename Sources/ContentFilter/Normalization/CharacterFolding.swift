@@ -263,20 +263,14 @@ struct CharacterBytes: Equatable {
 
     /// The code point of the first character.
     var firstScalar: UInt32 {
-        let first = UInt32(packed & 0xFF)
-        func continuation(_ index: Int) -> UInt32 { UInt32((packed >> (8 * index)) & 0x3F) }
-        switch first {
-        case ..<0x80: return first
-        case ..<0xE0: return (first & 0x1F) << 6 | continuation(1)
-        case ..<0xF0: return (first & 0x0F) << 12 | continuation(1) << 6 | continuation(2)
-        default: return (first & 0x07) << 18 | continuation(1) << 12 | continuation(2) << 6 | continuation(3)
+        withUnsafeBytes(of: packed.littleEndian) { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            return bytes.scalar(at: 0, length: UTF8Repairer.sequenceLength(ofCharacterStartingWith: bytes[0]))
         }
     }
 
     /// The code point, if the bytes are one character.
     var singleScalar: UInt32? {
-        let first = UInt8(packed & 0xFF)
-        let length = first < 0x80 ? 1 : first < 0xE0 ? 2 : first < 0xF0 ? 3 : 4
-        return length == count ? firstScalar : nil
+        UTF8Repairer.sequenceLength(ofCharacterStartingWith: UInt8(truncatingIfNeeded: packed)) == count ? firstScalar : nil
     }
 }

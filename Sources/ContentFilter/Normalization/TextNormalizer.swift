@@ -95,9 +95,8 @@ struct TextNormalizer {
                     continue
                 }
             } else {
-                length = first < 0xE0 ? 2 : first < 0xF0 ? 3 : 4
-                let scalar = Self.decode(text, at: index, length: length)
-                flags = scalar < 0x10000 ? flagTable[Int(scalar)] : folding.flags(of: scalar)
+                length = UTF8Repairer.sequenceLength(ofCharacterStartingWith: first)
+                flags = self.flags(of: text.scalar(at: index, length: length))
                 kind = CharacterFolding.kind(fromFlags: flags)
             }
             if flags & attentionFlags == 0 && isPendingEmpty
@@ -200,7 +199,7 @@ struct TextNormalizer {
     private func skipHan(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         var index = start
         while index + 3 <= text.count && text[index] & 0xF0 == 0xE0 {
-            let flags = flagTable[Int(Self.decode(text, at: index, length: 3))]
+            let flags = self.flags(of: text.scalar(at: index, length: 3))
             guard flags & attentionFlags == 0 && CharacterFolding.kind(fromFlags: flags) == .han else { break }
             index += 3
         }
@@ -244,9 +243,8 @@ struct TextNormalizer {
     private func plainKindAndLength(in text: UnsafeBufferPointer<UInt8>, at index: Int) -> (CharacterKind, Int)? {
         let first = text[index]
         guard first >= 0x80 else { return (asciiKinds[Int(first)], 1) }
-        let length = first < 0xE0 ? 2 : first < 0xF0 ? 3 : 4
-        let scalar = Self.decode(text, at: index, length: length)
-        let flags = scalar < 0x10000 ? flagTable[Int(scalar)] : folding.flags(of: scalar)
+        let length = UTF8Repairer.sequenceLength(ofCharacterStartingWith: first)
+        let flags = self.flags(of: text.scalar(at: index, length: length))
         return flags & attentionFlags != 0 ? nil : (CharacterFolding.kind(fromFlags: flags), length)
     }
 
@@ -273,7 +271,7 @@ struct TextNormalizer {
             return
         }
         var entry = Entry(original: original, originalLength: length, bytes: nil, kind: kind)
-        if flags & attentionFlags != 0, let replacement = folding.replacement(of: Self.decode(text, at: index, length: length), steps: steps) {
+        if flags & attentionFlags != 0, let replacement = folding.replacement(of: text.scalar(at: index, length: length), steps: steps) {
             entry.bytes = replacement
             entry.kind = folding.kind(of: replacement.firstScalar)
         }
@@ -495,17 +493,24 @@ struct TextNormalizer {
         }
     }
 
-    // MARK: - UTF-8
-
+    /// The ``CharacterFolding/Flag`` bits of a character above ASCII, read from the table held here.
     @inline(__always)
-    private static func decode(_ text: UnsafeBufferPointer<UInt8>, at index: Int, length: Int) -> UInt32 {
-        let first = UInt32(text[index])
+    private func flags(of scalar: UInt32) -> UInt8 {
+        scalar < 0x10000 ? flagTable[Int(scalar)] : folding.flags(of: scalar)
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// The code point of the valid UTF-8 character of `length` bytes at `index`.
+    @inline(__always)
+    func scalar(at index: Int, length: Int) -> UInt32 {
+        let first = UInt32(self[index])
         switch length {
         case 1: return first
-        case 2: return (first & 0x1F) << 6 | UInt32(text[index + 1] & 0x3F)
-        case 3: return (first & 0x0F) << 12 | UInt32(text[index + 1] & 0x3F) << 6 | UInt32(text[index + 2] & 0x3F)
+        case 2: return (first & 0x1F) << 6 | UInt32(self[index + 1] & 0x3F)
+        case 3: return (first & 0x0F) << 12 | UInt32(self[index + 1] & 0x3F) << 6 | UInt32(self[index + 2] & 0x3F)
         default:
-            return (first & 0x07) << 18 | UInt32(text[index + 1] & 0x3F) << 12 | UInt32(text[index + 2] & 0x3F) << 6 | UInt32(text[index + 3] & 0x3F)
+            return (first & 0x07) << 18 | UInt32(self[index + 1] & 0x3F) << 12 | UInt32(self[index + 2] & 0x3F) << 6 | UInt32(self[index + 3] & 0x3F)
         }
     }
 }
