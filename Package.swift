@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -24,7 +26,12 @@ let package = Package(
         ),
         .target(
             name: "ContentFilter",
-            dependencies: ["CPCRE2", "CUTF8Proc", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "CPCRE2", "CUTF8Proc",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             plugins: ["EmbedRulesPlugin"]
         ),
         .executableTarget(
