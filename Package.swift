@@ -30,7 +30,7 @@ let package = Package(
                 "CPCRE2", "CUTF8Proc",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             plugins: ["EmbedRulesPlugin"]
         ),
@@ -50,7 +50,11 @@ let package = Package(
         .testTarget(
             name: "ContentFilterTests",
             // The CLI tests run the built `contentfilter` binary; depending on it makes sure it is built.
-            dependencies: ["ContentFilter", "ContentFilterCLI"],
+            dependencies: [
+                "ContentFilter", "ContentFilterCLI",
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             exclude: ["Fixtures"]
         ),
     ]

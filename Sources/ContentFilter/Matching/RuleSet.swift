@@ -19,6 +19,9 @@ public final class RuleSet: Sendable {
     public let limits: SearchLimits
     /// The normalisation steps of the set; a rule may turn some off for itself (``Rule/normalizationOff``).
     public let normalization: Normalization
+    /// The set's version: a hash of the names and contents of its rule and word files (16 hex digits), the
+    /// same wherever the files lie. Logs carry it, so that an event can be traced to the rules that made it.
+    public let version: String
 
     let patterns: [PCRE2Pattern]
     /// Each rule's check-digit verifier, by rule index (read per match, apart from the large `Rule`).
@@ -91,6 +94,7 @@ public final class RuleSet: Sendable {
         categoryNumbers = parser.rules.map { rule in PolicyCategory.all.firstIndex { $0.id == rule.category } ?? -1 }
         actions = parser.rules.map(\.action)
         self.normalization = normalization
+        version = parser.contentHash.hex
     }
 
     /// The rules shipped with the library, embedded at build time from the package's `Rules/` directory.

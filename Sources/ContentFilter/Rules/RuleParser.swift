@@ -8,6 +8,8 @@ struct RuleParser {
     private(set) var rules: [Rule] = []
     private(set) var problems: [RuleProblem] = []
     private var firstDefinition: [String: SourceLocation] = [:]
+    /// The names and contents of every file read, in order.
+    private(set) var contentHash = ContentHash()
 
     private static let fileKeys = ["category", "rules"]
     private static let ruleKeys = [
@@ -19,11 +21,16 @@ struct RuleParser {
     /// Parses every rule file of `source`.
     mutating func parse(_ source: RuleSource) {
         do {
+            let files = try source.ruleFiles()
+            for file in files {
+                contentHash.combine(file.name)
+                contentHash.combine(file.contents)
+            }
             if case .patternList = source {
-                for file in try source.ruleFiles() { parsePatternList(file) }
+                for file in files { parsePatternList(file) }
                 return
             }
-            for file in try source.ruleFiles() {
+            for file in files {
                 var reader = YAMLReader(file: file.path)
                 parse(file, from: source, with: &reader)
                 problems += reader.problems
@@ -97,6 +104,8 @@ struct RuleParser {
         var words = mapping["words"].map { reader.strings($0, key: "words").map(\.text) } ?? []
         if let node = mapping["words_file"], let name = reader.string(node, key: "words_file") {
             if let contents = source.wordFile(name, besideRuleFile: reader.file) {
+                contentHash.combine(name)
+                contentHash.combine(contents)
                 words += Self.wordsInWordFile(contents)
             } else {
                 reader.report(.error, at: node, "word file `\(name)` not found", hint: "put it beside \(reader.file), one word per line")

@@ -19,6 +19,9 @@ public enum RuleSource: Sendable, Hashable {
     struct File {
         let path: String
         let contents: String
+
+        /// The file's name without its directory: what identifies it wherever the directory lies.
+        var name: String { path.split(separator: "/").last.map(String.init) ?? path }
     }
 
     /// Reads the rule files, sorted by name.

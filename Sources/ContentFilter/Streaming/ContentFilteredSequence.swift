@@ -1,3 +1,5 @@
+public import Logging
+
 /// A chunk of filtered output from ``ContentFilteredSequence``.
 public struct FilteredChunk: Sendable, Hashable {
     /// Text to send on (may be empty when the chunk carries only events).
@@ -16,9 +18,12 @@ public struct ContentFilteredSequence<Base: AsyncSequence>: AsyncSequence where 
     let base: Base
     let rules: RuleSet
     let configuration: FilterConfiguration
+    let logger: Logger?
+    let metrics: FilterMetrics?
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: base.makeAsyncIterator(), filter: StreamFilter(rules: rules, configuration: configuration))
+        AsyncIterator(base: base.makeAsyncIterator(),
+                      filter: StreamFilter(rules: rules, configuration: configuration, logger: logger, metrics: metrics))
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
@@ -73,14 +78,16 @@ extension ArraySlice: ResponseChunk where Element == UInt8 {
 }
 
 extension AsyncSequence where Element: ResponseChunk {
-    /// Filters this response's chunks as they arrive.
+    /// Filters this response's chunks as they arrive, logging events to `logger` and recording to
+    /// `metrics` when given (see ``StreamFilter/init(rules:configuration:logger:metrics:)``).
     ///
     /// ```swift
     /// for try await chunk in modelTokens.contentFiltered(by: .shipped) {
     ///     try await send(chunk.text)
     /// }
     /// ```
-    public func contentFiltered(by rules: RuleSet, configuration: FilterConfiguration = FilterConfiguration()) -> ContentFilteredSequence<Self> {
-        ContentFilteredSequence(base: self, rules: rules, configuration: configuration)
+    public func contentFiltered(by rules: RuleSet, configuration: FilterConfiguration = FilterConfiguration(),
+                                logger: Logger? = nil, metrics: FilterMetrics? = nil) -> ContentFilteredSequence<Self> {
+        ContentFilteredSequence(base: self, rules: rules, configuration: configuration, logger: logger, metrics: metrics)
     }
 }

@@ -1,3 +1,5 @@
+public import Logging
+
 /// Filters one response as it streams: a synchronous state machine that a chat server feeds the model's
 /// output chunk by chunk, sending on what it releases.
 ///
@@ -85,12 +87,19 @@ public final class StreamFilter {
     /// The action of each rule under this configuration, by rule index.
     private let actions: [FilterAction]
 
+    /// Where events, counts and timings go besides the output; `nil` when the caller asked for neither.
+    private let telemetry: StreamTelemetry?
+
     /// - Parameters:
     ///   - rules: the compiled rules, shared by any number of streams.
     ///   - configuration: how to treat this response.
-    public init(rules: RuleSet, configuration: FilterConfiguration = FilterConfiguration()) {
+    ///   - logger: logs every event (see ``Logging/Logger/log(_:ruleSetVersion:)``); none by default.
+    ///   - metrics: records bytes, matches, blocks, held-back bytes and time per chunk; none by default.
+    public init(rules: RuleSet, configuration: FilterConfiguration = FilterConfiguration(), logger: Logger? = nil,
+                metrics: FilterMetrics? = nil) {
         self.rules = rules
         self.configuration = configuration
+        telemetry = logger == nil && metrics == nil ? nil : StreamTelemetry(logger: logger, metrics: metrics, ruleSetVersion: rules.version)
         scratches = rules.groups.map { _ in SearchScratch(context: rules.matchContext) }
         views = rules.groups.map { $0.textSteps.isEmpty ? nil : StreamView(steps: $0.textSteps) }
         normalizes = views.contains { $0 != nil }
@@ -119,6 +128,13 @@ public final class StreamFilter {
     }
 
     private func feed(bytes chunk: UnsafeBufferPointer<UInt8>, into output: inout FilterOutput) {
+        guard let telemetry else { return filter(chunk, into: &output) }
+        let mark = telemetry.begin(output)
+        filter(chunk, into: &output)
+        telemetry.end(mark, output: output, bytesIn: chunk.count, heldBack: heldBackByteCount, finished: false)
+    }
+
+    private func filter(_ chunk: UnsafeBufferPointer<UInt8>, into output: inout FilterOutput) {
         guard case .open = state else {
             if !isFinished { repairer.skip(chunk.count) }
             return
@@ -156,6 +172,8 @@ public final class StreamFilter {
     /// disclosure to `output`. Further calls do nothing.
     public func finish(into output: inout FilterOutput) {
         if case .finished = state { return }
+        let mark = telemetry?.begin(output)
+        defer { if let mark { telemetry?.end(mark, output: output, bytesIn: 0, heldBack: 0, finished: true) } }
         if case .open = state {
             let repairedBefore = buffer.count
             repairer.finish(into: &buffer) { span in
