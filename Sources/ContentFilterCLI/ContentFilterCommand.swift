@@ -47,8 +47,19 @@ struct RuleOptions: ParsableArguments {
 
     /// Loads the rule set, or prints every problem to stderr and exits with status 2.
     func load(sources: [RuleSource]? = nil, usesPrefilter: Bool = true) throws -> RuleSet {
+        try reportingProblems { () throws(RuleLoadError) in
+            try RuleSet(sources: sources ?? self.sources, usesPrefilter: usesPrefilter, normalization: normalize)
+        }
+    }
+
+    /// Loads the rule set as one that can be reloaded, or prints every problem to stderr and exits with status 2.
+    func loadLive() throws -> LiveRuleSet {
+        try reportingProblems { () throws(RuleLoadError) in try LiveRuleSet(sources: sources, normalization: normalize) }
+    }
+
+    private func reportingProblems<Loaded>(_ load: () throws(RuleLoadError) -> Loaded) throws -> Loaded {
         do {
-            return try RuleSet(sources: sources ?? self.sources, usesPrefilter: usesPrefilter, normalization: normalize)
+            return try load()
         } catch {
             for problem in error.problems { printError(problem.description) }
             printError("error: the rules did not load (\(error.errors.count) error(s))")

@@ -70,7 +70,7 @@ struct FilterCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try loadConfiguration()
-        let rules = try ruleOptions.load()
+        let rules = try ruleOptions.loadLive()
         let eventLog = try events.map(EventLog.init(path:))
         var filter: any ResponseStreamFilter = switch format {
         case .text: TextStreamFilter(rules: rules, configuration: configuration)
@@ -79,6 +79,8 @@ struct FilterCommand: ParsableCommand {
         }
 
         StandardStreams.installSignalHandlers()
+        let hangups = StandardStreams.onHangup { Self.reload(rules) }
+        defer { hangups.cancel() }
         var input = [UInt8](repeating: 0, count: 64 * 1024)
         var output: [UInt8] = []
         do {
@@ -94,6 +96,18 @@ struct FilterCommand: ParsableCommand {
         }
         if let signal = StandardStreams.interruptingSignal { throw ExitCode(128 + signal) }
         if filter.wasBlocked { throw ExitStatus.checkFailed }
+    }
+
+    /// Loads the rules again for the responses that start from now on, or keeps the live ones if the new
+    /// ones do not load; says which on stderr.
+    private static func reload(_ rules: LiveRuleSet) {
+        do {
+            let ruleSet = try rules.reload()
+            printError("contentfilter: rules reloaded: \(ruleSet.rules.count) rules, version \(ruleSet.version)")
+        } catch {
+            for problem in error.problems { printError(problem.description) }
+            printError("error: the rules did not reload (\(error.errors.count) error(s)); version \(rules.current.version) stays live")
+        }
     }
 
     /// The configuration file's settings with the flags applied over them.
@@ -141,8 +155,8 @@ struct TextStreamFilter: ResponseStreamFilter {
     private let filter: StreamFilter
     private var released = FilterOutput()
 
-    init(rules: RuleSet, configuration: FilterConfiguration) {
-        filter = StreamFilter(rules: rules, configuration: configuration)
+    init(rules: LiveRuleSet, configuration: FilterConfiguration) {
+        filter = StreamFilter(rules: rules.current, configuration: configuration)
     }
 
     mutating func consume(_ bytes: ArraySlice<UInt8>, into output: inout [UInt8], events: EventLog?) {

@@ -16,7 +16,9 @@ struct SSEStreamFilter: ResponseStreamFilter {
         case chatCompletions, responses
     }
 
-    private let rules: RuleSet
+    private let liveRules: LiveRuleSet
+    /// The rules of the response under way, taken from `liveRules` as it begins.
+    private var rules: RuleSet
     private let configuration: FilterConfiguration
     private var dialect: Dialect?
     private var parser = SSERecordParser()
@@ -29,8 +31,9 @@ struct SSEStreamFilter: ResponseStreamFilter {
     private var sentDone = false
     private(set) var wasBlocked = false
 
-    init(rules: RuleSet, configuration: FilterConfiguration, dialect: Dialect?) {
-        self.rules = rules
+    init(rules: LiveRuleSet, configuration: FilterConfiguration, dialect: Dialect?) {
+        liveRules = rules
+        self.rules = rules.current
         self.configuration = configuration
         self.dialect = dialect
     }
@@ -61,6 +64,7 @@ struct SSEStreamFilter: ResponseStreamFilter {
             sentDone = true
             return
         }
+        if sentDone { beginNextResponse() }
         guard let object = (try? JSONSerialization.jsonObject(with: Data(data.utf8))) as? [String: Any] else {
             events?.write([FilterEvent(type: .invalidRecord, start: record.start, end: record.end)])
             return
@@ -80,6 +84,16 @@ struct SSEStreamFilter: ResponseStreamFilter {
                 output += Array(addedRecord(object).utf8)
             }
         }
+    }
+
+    /// A record after `[DONE]` begins another response, as when responses are piped one after another:
+    /// it starts afresh, with the rules live now.
+    private mutating func beginNextResponse() {
+        rules = liveRules.current
+        streams = [:]
+        endedChoices = []
+        envelope = [:]
+        sentDone = false
     }
 
     /// A record to send: the upstream record (rewritten), or one the filter adds.

@@ -23,9 +23,9 @@ import Testing
         /// Writes to the command's stdin; fails once the command has closed it.
         func write(_ text: String) throws { try input.fileHandleForWriting.write(contentsOf: Data(text.utf8)) }
 
-        /// Reads what stdout has, waiting up to `seconds` for the first bytes.
-        func readAvailable(waitingUpTo seconds: Double) -> String {
-            let handle = output.fileHandleForReading
+        /// Reads what stdout (or stderr) has, waiting up to `seconds` for the first bytes.
+        func readAvailable(waitingUpTo seconds: Double, fromStandardError: Bool = false) -> String {
+            let handle = (fromStandardError ? error : output).fileHandleForReading
             let semaphore = DispatchSemaphore(value: 0)
             nonisolated(unsafe) var data = Data()
             DispatchQueue.global().async {
@@ -181,6 +181,41 @@ import Testing
                       status: filter.process.terminationStatus)
         #expect(result.stderr.isEmpty)
         #expect(result.status == 0)
+    }
+
+    @Test func sighupReloadsTheRulesForTheResponsesThatFollow() throws {
+        let directory = try temporaryDirectory(["privacy.yaml": "category: privacy\nrules:\n  - id: phone\n    action: redact\n    words: ['13800138000']\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let filter = try RunningFilter(["--rules", directory.path, "--format", "sse", "--lang", "en", "--no-disclosure"])
+        func response(_ text: String) throws -> String {
+            let chunk = ["choices": [["index": 0, "delta": ["content": text], "finish_reason": "stop"]]]
+            try filter.write("data: \(String(decoding: try JSONSerialization.data(withJSONObject: chunk), as: UTF8.self))\n\ndata: [DONE]\n\n")
+            var received = ""
+            let deadline = Date().addingTimeInterval(10)
+            while !received.hasSuffix("data: [DONE]\n\n") && Date() < deadline { received += filter.readAvailable(waitingUpTo: 10) }
+            return received
+        }
+        func hangUpAndWait(for message: String) -> String {
+            kill(filter.process.processIdentifier, SIGHUP)
+            var stderr = ""
+            let deadline = Date().addingTimeInterval(10)
+            while !stderr.contains(message) && Date() < deadline {
+                stderr += filter.readAvailable(waitingUpTo: 10, fromStandardError: true)
+            }
+            return stderr
+        }
+
+        #expect(try response("zanzibar") .contains("zanzibar"))
+        try "category: privacy\nrules:\n  - id: secret\n    action: redact\n    words: [zanzibar]\n"
+            .write(to: directory.appending(path: "secret.yaml"), atomically: true, encoding: .utf8)
+        #expect(hangUpAndWait(for: "rules reloaded").contains("rules reloaded: 2 rules"))
+        #expect(try response("zanzibar").contains("[redacted]"))
+
+        try "category: privacy\nrules:\n  - id: broken\n    patterns: ['(']\n".write(to: directory.appending(path: "secret.yaml"), atomically: true, encoding: .utf8)
+        let rejected = hangUpAndWait(for: "stays live")
+        #expect(rejected.contains("secret.yaml"))
+        #expect(try response("zanzibar").contains("[redacted]"))  // the previous rules stay live
+        #expect(try filter.finish().status == 0)
     }
 
     @Test func usageErrorsExitTwo() throws {

@@ -14,7 +14,7 @@ import Testing
     static func run(_ reads: [ArraySlice<UInt8>], dialect: SSEStreamFilter.Dialect? = nil, configuration: FilterConfiguration? = nil) -> (text: String, blocked: Bool) {
         var configuration = configuration ?? FilterConfiguration()
         if configuration.language == .auto { configuration.language = .en }
-        var filter = SSEStreamFilter(rules: fixtureRules, configuration: configuration, dialect: dialect)
+        var filter = SSEStreamFilter(rules: liveFixtureRules, configuration: configuration, dialect: dialect)
         var output: [UInt8] = []
         for read in reads { filter.consume(read, into: &output, events: nil) }
         filter.finish(into: &output, events: nil)
@@ -43,6 +43,13 @@ import Testing
         for cut in 1..<bytes.count {
             #expect(Self.run([bytes[..<cut], bytes[cut...]]).text == whole.text, "cut at \(cut)")
         }
+    }
+
+    @Test func responsesPipedOneAfterAnotherAreEachFilteredWhole() throws {
+        let bytes = try Self.stream("chat-two-choices.sse")
+        let once = Self.run([bytes[...]]).text
+        let twice = Self.run([bytes[...], bytes[...]]).text
+        #expect(twice == once + once)
     }
 
     @Test func crlfLineEndsReadTheSame() throws {
