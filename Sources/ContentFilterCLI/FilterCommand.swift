@@ -72,10 +72,11 @@ struct FilterCommand: ParsableCommand {
         let configuration = try loadConfiguration()
         let rules = try ruleOptions.loadLive()
         let eventLog = try events.map(EventLog.init(path:))
+        let settings = ResponseFilterSettings(rules: rules, configuration: configuration, events: eventLog.map { log in log.write })
         var filter: any ResponseStreamFilter = switch format {
-        case .text: TextStreamFilter(rules: rules, configuration: configuration)
-        case .sse: SSEStreamFilter(rules: rules, configuration: configuration, dialect: nil)
-        case .responses: SSEStreamFilter(rules: rules, configuration: configuration, dialect: .responses)
+        case .text: TextResponseFilter(settings)
+        case .sse: SSEResponseFilter(settings)
+        case .responses: SSEResponseFilter(settings, dialect: .responses)
         }
 
         StandardStreams.installSignalHandlers()
@@ -85,11 +86,11 @@ struct FilterCommand: ParsableCommand {
         var output: [UInt8] = []
         do {
             while case let count = try StandardStreams.read(into: &input), count > 0 {
-                filter.consume(input[..<count], into: &output, events: eventLog)
+                filter.consume(input[..<count], into: &output)
                 try StandardStreams.write(output)
                 output.removeAll(keepingCapacity: true)
             }
-            filter.finish(into: &output, events: eventLog)
+            filter.finish(into: &output)
             try StandardStreams.write(output)
         } catch is StandardStreams.OutputClosed {
             return  // the reader went away: nothing more to do
@@ -140,40 +141,3 @@ struct FilterCommand: ParsableCommand {
 extension FilterConfiguration.LanguageSetting: ExpressibleByArgument {}
 extension FilterConfiguration.DisclosurePosition: ExpressibleByArgument {}
 
-/// A response format the `filter` command reads and writes.
-protocol ResponseStreamFilter {
-    /// Takes the next input bytes and appends what may be written now.
-    mutating func consume(_ bytes: ArraySlice<UInt8>, into output: inout [UInt8], events: EventLog?)
-    /// Ends the input and appends the rest.
-    mutating func finish(into output: inout [UInt8], events: EventLog?)
-    /// Whether the response, or any choice of it, was blocked.
-    var wasBlocked: Bool { get }
-}
-
-/// Plain text: the input is the response's text.
-struct TextStreamFilter: ResponseStreamFilter {
-    private let filter: StreamFilter
-    private var released = FilterOutput()
-
-    init(rules: LiveRuleSet, configuration: FilterConfiguration) {
-        filter = StreamFilter(rules: rules.current, configuration: configuration)
-    }
-
-    mutating func consume(_ bytes: ArraySlice<UInt8>, into output: inout [UInt8], events: EventLog?) {
-        filter.feed(bytes, into: &released)
-        drain(into: &output, events: events)
-    }
-
-    mutating func finish(into output: inout [UInt8], events: EventLog?) {
-        filter.finish(into: &released)
-        drain(into: &output, events: events)
-    }
-
-    private mutating func drain(into output: inout [UInt8], events: EventLog?) {
-        output += released.bytes
-        events?.write(released.events)
-        released.removeAll()
-    }
-
-    var wasBlocked: Bool { filter.isBlocked }
-}

@@ -6,16 +6,13 @@ import Testing
 let fixturesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "Fixtures")
 
 /// The small rule set the engine tests run against (independent of the shipped rules).
-/// The fixture rules, as the `filter` command holds them: reloadable.
-let liveFixtureRules: LiveRuleSet = {
+let fixtureRules: RuleSet = {
     do {
-        return try LiveRuleSet(sources: [.directory(fixturesDirectory.appending(path: "rules"))])
+        return try RuleSet(sources: [.directory(fixturesDirectory.appending(path: "rules"))])
     } catch {
         fatalError("fixture rules do not load:\n\(error)")
     }
 }()
-
-let fixtureRules = liveFixtureRules.current
 
 /// A deterministic random number generator (SplitMix64), so failures can be replayed.
 struct SeededGenerator: RandomNumberGenerator {

@@ -1,7 +1,6 @@
-import ContentFilter
-import Foundation
+internal import Foundation
 
-/// An OpenAI streaming response (`--format sse` or `responses`): every piece of text the model writes is
+/// Filters an OpenAI streaming response (server-sent events): every piece of text the model writes is
 /// filtered as its own stream, and everything else passes through in order.
 ///
 /// Chat completions: each choice's `delta.content`, `delta.refusal`, `delta.reasoning_content` and each
@@ -11,15 +10,15 @@ import Foundation
 ///
 /// A record whose data is not valid JSON is dropped and reported as an `invalid_record` event: it is
 /// never forwarded unscanned.
-struct SSEStreamFilter: ResponseStreamFilter {
-    enum Dialect {
+public struct SSEResponseFilter: ResponseStreamFilter {
+    /// Which OpenAI API the stream comes from.
+    public enum Dialect: Sendable {
         case chatCompletions, responses
     }
 
-    private let liveRules: LiveRuleSet
-    /// The rules of the response under way, taken from `liveRules` as it begins.
+    private let settings: ResponseFilterSettings
+    /// The rules of the response under way, taken from `settings.rules` as it begins.
     private var rules: RuleSet
-    private let configuration: FilterConfiguration
     private var dialect: Dialect?
     private var parser = SSERecordParser()
     /// Text streams by key (chat: "choice/field"; responses: "item/part/kind").
@@ -29,23 +28,23 @@ struct SSEStreamFilter: ResponseStreamFilter {
     /// `id`, `object`, `created` and `model` of the stream, copied into records the filter adds.
     private var envelope: [String: Any] = [:]
     private var sentDone = false
-    private(set) var wasBlocked = false
+    public private(set) var wasBlocked = false
 
-    init(rules: LiveRuleSet, configuration: FilterConfiguration, dialect: Dialect?) {
-        liveRules = rules
-        self.rules = rules.current
-        self.configuration = configuration
+    /// - Parameter dialect: the API the stream comes from; `nil` detects it from the first record.
+    public init(_ settings: ResponseFilterSettings, dialect: Dialect? = nil) {
+        self.settings = settings
+        rules = settings.rules.current
         self.dialect = dialect
     }
 
-    mutating func consume(_ bytes: ArraySlice<UInt8>, into output: inout [UInt8], events: EventLog?) {
-        for record in parser.consume(bytes) { handle(record, into: &output, events: events) }
+    public mutating func consume(_ bytes: some Collection<UInt8>, into output: inout [UInt8]) {
+        for record in parser.consume(bytes) { handle(record, into: &output) }
     }
 
-    mutating func finish(into output: inout [UInt8], events: EventLog?) {
-        if let record = parser.finish() { handle(record, into: &output, events: events) }
+    public mutating func finish(into output: inout [UInt8]) {
+        if let record = parser.finish() { handle(record, into: &output) }
         guard !sentDone else { return }
-        flushOpenStreams(into: &output, events: events)
+        flushOpenStreams(into: &output)
         // Chat completions end with `[DONE]`; Responses API streams end with their `response.completed` event.
         if dialect != .responses { output += Array("data: [DONE]\n\n".utf8) }
         sentDone = true
@@ -53,27 +52,27 @@ struct SSEStreamFilter: ResponseStreamFilter {
 
     // MARK: - Records
 
-    private mutating func handle(_ record: SSERecordParser.Record, into output: inout [UInt8], events: EventLog?) {
+    private mutating func handle(_ record: SSERecordParser.Record, into output: inout [UInt8]) {
         guard let data = record.data else {
             output += Array(record.serialized().utf8)  // comments, `id:` or `retry:` only
             return
         }
         if data == "[DONE]" {
-            flushOpenStreams(into: &output, events: events)
+            flushOpenStreams(into: &output)
             if !sentDone { output += Array(record.serialized().utf8) }
             sentDone = true
             return
         }
         if sentDone { beginNextResponse() }
         guard let object = (try? JSONSerialization.jsonObject(with: Data(data.utf8))) as? [String: Any] else {
-            events?.write([FilterEvent(type: .invalidRecord, start: record.start, end: record.end)])
+            settings.events?([FilterEvent(type: .invalidRecord, start: record.start, end: record.end)], [:])
             return
         }
         let dialect = self.dialect ?? Self.detectDialect(record, object)
         self.dialect = dialect
         let records = switch dialect {
-        case .chatCompletions: handleChatChunk(object, events: events)
-        case .responses: handleResponsesEvent(object, event: record.event, events: events)
+        case .chatCompletions: handleChatChunk(object)
+        case .responses: handleResponsesEvent(object, event: record.event)
         }
         for outgoing in records {
             switch outgoing {
@@ -89,7 +88,7 @@ struct SSEStreamFilter: ResponseStreamFilter {
     /// A record after `[DONE]` begins another response, as when responses are piped one after another:
     /// it starts afresh, with the rules live now.
     private mutating func beginNextResponse() {
-        rules = liveRules.current
+        rules = settings.rules.current
         streams = [:]
         endedChoices = []
         envelope = [:]
@@ -118,7 +117,7 @@ struct SSEStreamFilter: ResponseStreamFilter {
 
     /// The chunk as it goes out, then any records the filter adds after it (finish records). A chunk whose
     /// choices were all dropped is not sent.
-    private mutating func handleChatChunk(_ chunk: [String: Any], events: EventLog?) -> [Outgoing] {
+    private mutating func handleChatChunk(_ chunk: [String: Any]) -> [Outgoing] {
         for key in ["id", "object", "created", "model"] { if let value = chunk[key] { envelope[key] = value } }
         guard let choices = chunk["choices"] as? [[String: Any]] else { return [.upstream(chunk)] }
         var outgoing: [[String: Any]] = []
@@ -127,13 +126,13 @@ struct SSEStreamFilter: ResponseStreamFilter {
             let index = choice["index"] as? Int ?? 0
             guard !endedChoices.contains(index) else { continue }
             var delta = choice["delta"] as? [String: Any] ?? [:]
-            filterDelta(&delta, choice: index, events: events)
+            filterDelta(&delta, choice: index)
             // Log probabilities list the unfiltered tokens: they never pass.
             if let logprobs = choice["logprobs"], !(logprobs is NSNull) { choice["logprobs"] = NSNull() }
             let blocked = isBlocked(choice: index)
             let reason: Any? = blocked ? "content_filter" : choice["finish_reason"].flatMap { $0 is NSNull ? nil : $0 }
             if let reason {
-                finishStreams(ofChoice: index, into: &delta, events: events)
+                finishStreams(ofChoice: index, into: &delta)
                 endedChoices.insert(index)
                 wasBlocked = wasBlocked || blocked
                 if Self.carriesText(delta) || blocked {
@@ -161,7 +160,7 @@ struct SSEStreamFilter: ResponseStreamFilter {
     private static let deltaTextFields = ["content", "refusal", "reasoning_content", "function_call.arguments", "audio.transcript"]
 
     /// Replaces every text of a chat delta with what its stream releases.
-    private mutating func filterDelta(_ delta: inout [String: Any], choice: Int, events: EventLog?) {
+    private mutating func filterDelta(_ delta: inout [String: Any], choice: Int) {
         var fields = Self.deltaTextFields
         for (position, call) in ((delta["tool_calls"] as? [[String: Any]]) ?? []).enumerated() {
             fields.append("tool_calls.\(call["index"] as? Int ?? position).function.arguments")
@@ -169,16 +168,16 @@ struct SSEStreamFilter: ResponseStreamFilter {
         for field in fields {
             guard let text = Self.text(at: field, in: delta) else { continue }
             let released = stream("\(choice)/\(field)", isContent: field == "content")
-                .feed(text, events: events, context: ["choice": "\(choice)", "field": field])
+                .feed(text, context: ["choice": "\(choice)", "field": field])
             Self.setText(released, at: field, in: &delta)
         }
     }
 
     /// Finishes every stream of a choice, appending each tail to its field of `delta`.
-    private mutating func finishStreams(ofChoice choice: Int, into delta: inout [String: Any], events: EventLog?) {
+    private mutating func finishStreams(ofChoice choice: Int, into delta: inout [String: Any]) {
         for key in streams.keys.sorted() where key.hasPrefix("\(choice)/") {
             let field = String(key.dropFirst("\(choice)/".count))
-            let tail = streams[key]!.finish(events: events, context: ["choice": "\(choice)", "field": field])
+            let tail = streams[key]!.finish(context: ["choice": "\(choice)", "field": field])
             guard !tail.isEmpty else { continue }
             Self.setText((Self.text(at: field, in: delta) ?? "") + tail, at: field, in: &delta)
         }
@@ -244,14 +243,14 @@ struct SSEStreamFilter: ResponseStreamFilter {
         "response.reasoning_summary_text.done": ("summary", nil, "text"),
     ]
 
-    private mutating func handleResponsesEvent(_ event: [String: Any], event name: String?, events: EventLog?) -> [Outgoing] {
+    private mutating func handleResponsesEvent(_ event: [String: Any], event name: String?) -> [Outgoing] {
         var event = event
         let type = event["type"] as? String ?? name ?? ""
         if let (kind, deltaField, doneField) = Self.responseTextEvents[type] {
             let key = Self.responseStreamKey(event, kind: kind)
             let context = ["stream": key]
             if let deltaField, let text = event[deltaField] as? String {
-                event[deltaField] = stream(key, isContent: kind == "output_text").feed(text, events: events, context: context)
+                event[deltaField] = stream(key, isContent: kind == "output_text").feed(text, context: context)
                 // Log probabilities list the unfiltered tokens: they never pass.
                 if event["logprobs"] != nil { event["logprobs"] = [Any]() }
                 return [.upstream(event)]
@@ -259,7 +258,7 @@ struct SSEStreamFilter: ResponseStreamFilter {
             if let doneField {
                 var records: [Outgoing] = []
                 let stream = stream(key, isContent: kind == "output_text")
-                let tail = stream.finish(events: events, context: context)
+                let tail = stream.finish(context: context)
                 wasBlocked = wasBlocked || stream.filter.isBlocked
                 if !tail.isEmpty {
                     var delta = event.filter { ["item_id", "output_index", "content_index", "summary_index"].contains($0.key) }
@@ -319,7 +318,7 @@ struct SSEStreamFilter: ResponseStreamFilter {
 
     private mutating func stream(_ key: String, isContent: Bool) -> TextStream {
         if let stream = streams[key] { return stream }
-        var configuration = self.configuration
+        var configuration = settings.configuration
         if !isContent {
             // Only the answer's text carries the disclosure, persona label and disclaimers.
             configuration.disclosurePosition = nil
@@ -328,14 +327,15 @@ struct SSEStreamFilter: ResponseStreamFilter {
             configuration.texts.genericDisclaimer = LocalizedText(zh: "", en: "")
         }
         // The Responses API repeats each full text at its end, so its streams keep what they released.
-        let stream = TextStream(filter: StreamFilter(rules: rules, configuration: configuration), keepsReleasedText: dialect == .responses)
+        let stream = TextStream(filter: StreamFilter(rules: rules, configuration: configuration, logger: settings.logger, metrics: settings.metrics),
+                                keepsReleasedText: dialect == .responses, events: settings.events)
         streams[key] = stream
         return stream
     }
 
     /// Releases the tails of streams that never saw their end (no finish reason before `[DONE]` or the end of
     /// input), in a record of their own.
-    private mutating func flushOpenStreams(into output: inout [UInt8], events: EventLog?) {
+    private mutating func flushOpenStreams(into output: inout [UInt8]) {
         let open = streams.filter { !$0.value.isFinished }.keys.sorted()
         guard !open.isEmpty else { return }
         switch dialect ?? .chatCompletions {
@@ -343,14 +343,14 @@ struct SSEStreamFilter: ResponseStreamFilter {
             var choices: [[String: Any]] = []
             for choice in Set(open.compactMap { Int($0.split(separator: "/")[0]) }).sorted() where !endedChoices.contains(choice) {
                 var delta: [String: Any] = [:]
-                finishStreams(ofChoice: choice, into: &delta, events: events)
+                finishStreams(ofChoice: choice, into: &delta)
                 wasBlocked = wasBlocked || isBlocked(choice: choice)
                 if Self.carriesText(delta) { choices.append(["index": choice, "delta": delta, "finish_reason": NSNull()]) }
             }
             if !choices.isEmpty { output += Array(addedRecord(envelope.merging(["choices": choices]) { $1 }).utf8) }
         case .responses:
             for key in open {
-                let tail = streams[key]!.finish(events: events, context: ["stream": key])
+                let tail = streams[key]!.finish(context: ["stream": key])
                 wasBlocked = wasBlocked || streams[key]!.filter.isBlocked
                 guard !tail.isEmpty else { continue }
                 let parts = key.split(separator: "/")
@@ -376,29 +376,32 @@ final class TextStream {
     private var output = FilterOutput()
     private(set) var isFinished = false
 
-    init(filter: StreamFilter, keepsReleasedText: Bool) {
+    private let events: ResponseEventHandler?
+
+    init(filter: StreamFilter, keepsReleasedText: Bool, events: ResponseEventHandler?) {
         self.filter = filter
         self.keepsReleasedText = keepsReleasedText
+        self.events = events
     }
 
     /// Everything the stream released, for streams that keep it.
     var releasedText: String { String(decoding: released, as: UTF8.self) }
 
-    func feed(_ text: String, events: EventLog?, context: [String: String]) -> String {
+    func feed(_ text: String, context: [String: String]) -> String {
         filter.feed(text, into: &output)
-        return drain(events: events, context: context)
+        return drain(context: context)
     }
 
-    func finish(events: EventLog?, context: [String: String]) -> String {
+    func finish(context: [String: String]) -> String {
         isFinished = true
         filter.finish(into: &output)
-        return drain(events: events, context: context)
+        return drain(context: context)
     }
 
-    private func drain(events: EventLog?, context: [String: String]) -> String {
+    private func drain(context: [String: String]) -> String {
         defer { output.removeAll() }
         if keepsReleasedText { released += output.bytes }
-        events?.write(output.events, context: context)
+        if !output.events.isEmpty { events?(output.events, context) }
         return output.text
     }
 }

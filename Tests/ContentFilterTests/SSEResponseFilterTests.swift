@@ -2,22 +2,20 @@ import ContentFilter
 import Foundation
 import Testing
 
-@testable import ContentFilterCLI
-
 /// The SSE format in process: the same filtering whatever the reads, and the record-level behaviour.
-@Suite struct SSEStreamFilterTests {
+@Suite struct SSEResponseFilterTests {
     static func stream(_ name: String) throws -> [UInt8] {
         Array(try Data(contentsOf: fixturesDirectory.appending(path: "streams/\(name)")))
     }
 
     /// Runs the bytes through the SSE filter, read by read.
-    static func run(_ reads: [ArraySlice<UInt8>], dialect: SSEStreamFilter.Dialect? = nil, configuration: FilterConfiguration? = nil) -> (text: String, blocked: Bool) {
+    static func run(_ reads: [ArraySlice<UInt8>], dialect: SSEResponseFilter.Dialect? = nil, configuration: FilterConfiguration? = nil) -> (text: String, blocked: Bool) {
         var configuration = configuration ?? FilterConfiguration()
         if configuration.language == .auto { configuration.language = .en }
-        var filter = SSEStreamFilter(rules: liveFixtureRules, configuration: configuration, dialect: dialect)
+        var filter = SSEResponseFilter(ResponseFilterSettings(rules: fixtureRules, configuration: configuration), dialect: dialect)
         var output: [UInt8] = []
-        for read in reads { filter.consume(read, into: &output, events: nil) }
-        filter.finish(into: &output, events: nil)
+        for read in reads { filter.consume(read, into: &output) }
+        filter.finish(into: &output)
         return (String(decoding: output, as: UTF8.self), filter.wasBlocked)
     }
 
