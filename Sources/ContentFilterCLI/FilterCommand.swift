@@ -80,7 +80,7 @@ struct FilterCommand: ParsableCommand {
         }
 
         StandardStreams.installSignalHandlers()
-        let hangups = StandardStreams.onHangup { Self.reload(rules) }
+        let hangups = rules.reloadOnHangup { Self.report($0, live: rules) }
         defer { hangups.cancel() }
         var input = [UInt8](repeating: 0, count: 64 * 1024)
         var output: [UInt8] = []
@@ -99,13 +99,12 @@ struct FilterCommand: ParsableCommand {
         if filter.wasBlocked { throw ExitStatus.checkFailed }
     }
 
-    /// Loads the rules again for the responses that start from now on, or keeps the live ones if the new
-    /// ones do not load; says which on stderr.
-    private static func reload(_ rules: LiveRuleSet) {
-        do {
-            let ruleSet = try rules.reload()
+    /// Says on stderr which rules a reload made live, or why the old ones stay.
+    private static func report(_ reload: Result<RuleSet, RuleLoadError>, live rules: LiveRuleSet) {
+        switch reload {
+        case .success(let ruleSet):
             printError("contentfilter: rules reloaded: \(ruleSet.rules.count) rules, version \(ruleSet.version)")
-        } catch {
+        case .failure(let error):
             for problem in error.problems { printError(problem.description) }
             printError("error: the rules did not reload (\(error.errors.count) error(s)); version \(rules.current.version) stays live")
         }

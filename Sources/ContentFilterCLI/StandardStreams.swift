@@ -39,20 +39,6 @@ enum StandardStreams {
         }
     }
 
-    /// Calls `handler` on a background queue each time SIGHUP arrives, until the returned source is cancelled.
-    static func onHangup(_ handler: @escaping @Sendable () -> Void) -> any DispatchSourceSignal {
-        // The signal goes to the source alone: ignored as a signal, so it neither kills nor interrupts a read.
-        signal(SIGHUP, SIG_IGN)
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGHUP)
-        sigprocmask(SIG_UNBLOCK, &signals, nil)
-        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "contentfilter.reload"))
-        source.setEventHandler(handler: handler)
-        source.resume()
-        return source
-    }
-
     /// The signal received, if any.
     static var interruptingSignal: Int32? { receivedSignal == 0 ? nil : receivedSignal }
 

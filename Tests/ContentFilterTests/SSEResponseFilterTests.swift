@@ -50,6 +50,24 @@ import Testing
         #expect(twice == once + once)
     }
 
+    /// A block that only the end of the text decides (here `\b` after the last word) still ends the choice
+    /// with `content_filter`, whether a finish reason or `[DONE]` ends the text.
+    @Test(arguments: [true, false])
+    func blockDecidedAtTheEndOfATextEndsTheChoiceWithContentFilter(finishReason: Bool) throws {
+        func chunk(_ delta: [String: Any], _ finish: String?) throws -> String {
+            let object: [String: Any] = ["choices": [["index": 0, "delta": delta, "finish_reason": finish.map { $0 as Any } ?? NSNull()]]]
+            return "data: \(String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self))\n\n"
+        }
+        var stream = try chunk(["content": "Here's how to forge a"], nil)
+        if finishReason { stream += try chunk([:], "stop") }
+        stream += "data: [DONE]\n\n"
+        let result = Self.run([Array(stream.utf8)[...]])
+        let choices = Self.records(result.text).compactMap { $0 as? [String: Any] }.flatMap { ($0["choices"] as? [[String: Any]]) ?? [] }
+        #expect(choices.compactMap { $0["finish_reason"] as? String } == ["content_filter"])
+        #expect(result.blocked)
+        #expect(!result.text.contains("forge"))
+    }
+
     @Test func crlfLineEndsReadTheSame() throws {
         let bytes = try Self.stream("chat-two-choices.sse")
         let crlf = Array(String(decoding: bytes, as: UTF8.self).replacing("\n", with: "\r\n").utf8)

@@ -34,9 +34,17 @@ public struct ResponseFilterSettings {
         self.metrics = metrics
     }
 
-    /// A stream filter for one text of the response, with the rules current now.
-    func makeStreamFilter(_ configuration: FilterConfiguration? = nil) -> StreamFilter {
-        StreamFilter(rules: rules.current, configuration: configuration ?? self.configuration, logger: logger, metrics: metrics)
+    /// A stream filter for one text of a response. Only the answer's text (`isContent`) carries the
+    /// disclosure, persona label and disclaimers; refusals, reasoning and tool arguments are filtered alone.
+    func makeStreamFilter(rules: RuleSet, isContent: Bool) -> StreamFilter {
+        var configuration = configuration
+        if !isContent {
+            configuration.disclosurePosition = nil
+            configuration.persona = nil
+            configuration.texts.disclaimers = [:]
+            configuration.texts.genericDisclaimer = LocalizedText(zh: "", en: "")
+        }
+        return StreamFilter(rules: rules, configuration: configuration, logger: logger, metrics: metrics)
     }
 }
 
@@ -60,7 +68,7 @@ public struct TextResponseFilter: ResponseStreamFilter {
     private var released = FilterOutput()
 
     public init(_ settings: ResponseFilterSettings) {
-        filter = settings.makeStreamFilter()
+        filter = settings.makeStreamFilter(rules: settings.rules.current, isContent: true)
         events = settings.events
     }
 

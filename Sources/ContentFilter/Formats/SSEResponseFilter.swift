@@ -129,13 +129,15 @@ public struct SSEResponseFilter: ResponseStreamFilter {
             filterDelta(&delta, choice: index)
             // Log probabilities list the unfiltered tokens: they never pass.
             if let logprobs = choice["logprobs"], !(logprobs is NSNull) { choice["logprobs"] = NSNull() }
-            let blocked = isBlocked(choice: index)
-            let reason: Any? = blocked ? "content_filter" : choice["finish_reason"].flatMap { $0 is NSNull ? nil : $0 }
-            if let reason {
+            let upstreamReason = choice["finish_reason"].flatMap { $0 is NSNull ? nil : $0 }
+            if isBlocked(choice: index) || upstreamReason != nil {
                 finishStreams(ofChoice: index, into: &delta)
+                // The end of a text can decide a block too.
+                let blocked = isBlocked(choice: index)
+                let reason: Any = blocked ? "content_filter" : upstreamReason!
                 endedChoices.insert(index)
                 wasBlocked = wasBlocked || blocked
-                if Self.carriesText(delta) || blocked {
+                if ChatMessageTexts.carriesText(delta) || blocked {
                     // Text first, then the finish reason in a record of its own.
                     choice["finish_reason"] = NSNull()
                     finishes.append(["index": index, "delta": [String: Any](), "finish_reason": reason])
@@ -156,20 +158,13 @@ public struct SSEResponseFilter: ResponseStreamFilter {
         return records
     }
 
-    /// The texts of a chat delta other than tool calls, by their path in the delta.
-    private static let deltaTextFields = ["content", "refusal", "reasoning_content", "function_call.arguments", "audio.transcript"]
-
     /// Replaces every text of a chat delta with what its stream releases.
     private mutating func filterDelta(_ delta: inout [String: Any], choice: Int) {
-        var fields = Self.deltaTextFields
-        for (position, call) in ((delta["tool_calls"] as? [[String: Any]]) ?? []).enumerated() {
-            fields.append("tool_calls.\(call["index"] as? Int ?? position).function.arguments")
-        }
-        for field in fields {
-            guard let text = Self.text(at: field, in: delta) else { continue }
+        for field in ChatMessageTexts.fields(of: delta) {
+            guard let text = ChatMessageTexts.text(at: field, in: delta) else { continue }
             let released = stream("\(choice)/\(field)", isContent: field == "content")
                 .feed(text, context: ["choice": "\(choice)", "field": field])
-            Self.setText(released, at: field, in: &delta)
+            ChatMessageTexts.setText(released, at: field, in: &delta)
         }
     }
 
@@ -179,55 +174,13 @@ public struct SSEResponseFilter: ResponseStreamFilter {
             let field = String(key.dropFirst("\(choice)/".count))
             let tail = streams[key]!.finish(context: ["choice": "\(choice)", "field": field])
             guard !tail.isEmpty else { continue }
-            Self.setText((Self.text(at: field, in: delta) ?? "") + tail, at: field, in: &delta)
-        }
-    }
-
-    /// The text at a field path of a delta: `content`, `audio.transcript`, `tool_calls.2.function.arguments`
-    /// (the tool call with `index` 2).
-    private static func text(at field: String, in delta: [String: Any]) -> String? {
-        let path = field.split(separator: ".").map(String.init)
-        if path[0] == "tool_calls" {
-            let call = ((delta["tool_calls"] as? [[String: Any]]) ?? []).first { $0["index"] as? Int == Int(path[1]) }
-            return (call?["function"] as? [String: Any])?["arguments"] as? String
-        }
-        return path.count == 1 ? delta[field] as? String : (delta[path[0]] as? [String: Any])?[path[1]] as? String
-    }
-
-    /// Sets the text at a field path of a delta, adding the objects on the way (for a tail, the tool call
-    /// with that `index`).
-    private static func setText(_ text: String, at field: String, in delta: inout [String: Any]) {
-        let path = field.split(separator: ".").map(String.init)
-        if path[0] == "tool_calls" {
-            let index = Int(path[1]) ?? 0
-            var calls = delta["tool_calls"] as? [[String: Any]] ?? []
-            let position = calls.firstIndex { $0["index"] as? Int == index } ?? {
-                calls.append(["index": index, "function": [String: Any]()])
-                return calls.count - 1
-            }()
-            var function = calls[position]["function"] as? [String: Any] ?? [:]
-            function["arguments"] = text
-            calls[position]["function"] = function
-            delta["tool_calls"] = calls
-        } else if path.count == 1 {
-            delta[field] = text
-        } else {
-            var object = delta[path[0]] as? [String: Any] ?? [:]
-            object[path[1]] = text
-            delta[path[0]] = object
+            ChatMessageTexts.setText((ChatMessageTexts.text(at: field, in: delta) ?? "") + tail, at: field, in: &delta)
         }
     }
 
     /// Whether any stream of a chat choice was blocked.
     private func isBlocked(choice: Int) -> Bool {
         streams.contains { $0.key.hasPrefix("\(choice)/") && $0.value.filter.isBlocked }
-    }
-
-    private static func carriesText(_ delta: [String: Any]) -> Bool {
-        deltaTextFields.contains { !(text(at: $0, in: delta) ?? "").isEmpty }
-            || ((delta["tool_calls"] as? [[String: Any]]) ?? []).contains {
-                !((($0["function"] as? [String: Any])?["arguments"] as? String) ?? "").isEmpty
-            }
     }
 
     // MARK: - Responses API
@@ -318,16 +271,8 @@ public struct SSEResponseFilter: ResponseStreamFilter {
 
     private mutating func stream(_ key: String, isContent: Bool) -> TextStream {
         if let stream = streams[key] { return stream }
-        var configuration = settings.configuration
-        if !isContent {
-            // Only the answer's text carries the disclosure, persona label and disclaimers.
-            configuration.disclosurePosition = nil
-            configuration.persona = nil
-            configuration.texts.disclaimers = [:]
-            configuration.texts.genericDisclaimer = LocalizedText(zh: "", en: "")
-        }
         // The Responses API repeats each full text at its end, so its streams keep what they released.
-        let stream = TextStream(filter: StreamFilter(rules: rules, configuration: configuration, logger: settings.logger, metrics: settings.metrics),
+        let stream = TextStream(filter: settings.makeStreamFilter(rules: rules, isContent: isContent),
                                 keepsReleasedText: dialect == .responses, events: settings.events)
         streams[key] = stream
         return stream
@@ -344,8 +289,11 @@ public struct SSEResponseFilter: ResponseStreamFilter {
             for choice in Set(open.compactMap { Int($0.split(separator: "/")[0]) }).sorted() where !endedChoices.contains(choice) {
                 var delta: [String: Any] = [:]
                 finishStreams(ofChoice: choice, into: &delta)
-                wasBlocked = wasBlocked || isBlocked(choice: choice)
-                if Self.carriesText(delta) { choices.append(["index": choice, "delta": delta, "finish_reason": NSNull()]) }
+                let blocked = isBlocked(choice: choice)
+                wasBlocked = wasBlocked || blocked
+                if ChatMessageTexts.carriesText(delta) || blocked {
+                    choices.append(["index": choice, "delta": delta, "finish_reason": blocked ? "content_filter" : NSNull()])
+                }
             }
             if !choices.isEmpty { output += Array(addedRecord(envelope.merging(["choices": choices]) { $1 }).utf8) }
         case .responses:
