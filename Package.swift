@@ -6,12 +6,20 @@ let package = Package(
     products: [
         .library(name: "ContentFilter", targets: ["ContentFilter"]),
         .executable(name: "contentfilter", targets: ["ContentFilterCLI"]),
+        // The server pieces are products of their own: the library and the command never build them.
+        .library(name: "ContentFilterHummingbird", targets: ["ContentFilterHummingbird"]),
+        .executable(name: "contentfilter-serve", targets: ["ContentFilterServe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -41,6 +49,30 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(
+            name: "ContentFilterHummingbird",
+            dependencies: [
+                "ContentFilter",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "ContentFilterServe",
+            dependencies: [
+                "ContentFilter", "ContentFilterHummingbird",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .executableTarget(name: "ContentFilterRuleEmbedder"),
         .plugin(
             name: "EmbedRulesPlugin",
@@ -51,7 +83,7 @@ let package = Package(
             name: "ContentFilterTests",
             // The CLI tests run the built `contentfilter` binary; depending on it makes sure it is built.
             dependencies: [
-                "ContentFilter", "ContentFilterCLI",
+                "ContentFilter", "ContentFilterCLI", "ContentFilterServe",
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
