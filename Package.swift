@@ -83,7 +83,8 @@ let package = Package(
             name: "ContentFilterTests",
             // The CLI tests run the built `contentfilter` binary; depending on it makes sure it is built.
             dependencies: [
-                "ContentFilter", "ContentFilterCLI", "ContentFilterServe",
+                "ContentFilter", "ContentFilterCLI", "ContentFilterServe", "ContentFilterHummingbird",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
