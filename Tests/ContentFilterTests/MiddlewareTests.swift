@@ -44,6 +44,30 @@ import Testing
         #expect(result.text.hasSuffix("data: [DONE]\n\n"))
     }
 
+    /// The README's middleware example, with a model stream of two SSE records.
+    @Test func readmeExample() async throws {
+        let router = Router()
+        router.add(middleware: ContentFilterMiddleware(rules: RuleSet.shipped) { request, _ in
+            var configuration = FilterConfiguration()
+            configuration.language = request.headers[.acceptLanguage]?.hasPrefix("zh") == true ? .zh : .auto
+            return configuration
+        })
+        router.post("chat") { _, _ in
+            let model = AsyncStream<ByteBuffer> { continuation in
+                continuation.yield(ByteBuffer(string: #"data: {"choices":[{"index":0,"delta":{"content":"电话1380013"},"finish_reason":null}]}"# + "\n\n"))
+                continuation.yield(ByteBuffer(string: #"data: {"choices":[{"index":0,"delta":{"content":"8000"},"finish_reason":"stop"}]}"# + "\n\ndata: [DONE]\n\n"))
+                continuation.finish()
+            }
+            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody(asyncSequence: model))
+        }
+        let body = try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/chat", method: .post, headers: [.acceptLanguage: "zh-CN"]) { String(buffer: $0.body) }
+        }
+        #expect(body.contains(PolicyTexts.standard.disclosure.zh))
+        #expect(body.contains("电话[已屏蔽]"))
+        #expect(!body.contains("138"))
+    }
+
     @Test func otherContentTypesAndUnconfiguredRequestsPassThrough() async throws {
         let chunks = ["Call 1380", "0138000"]
         #expect(try await Self.body(of: Self.app(chunks, contentType: "application/octet-stream")).text == "Call 13800138000")
