@@ -2,11 +2,17 @@ internal import CoreMetrics
 internal import Logging
 
 /// What one stream filter reports besides its output: events to the caller's logger, and counts and
-/// timings to its metrics.
-struct StreamTelemetry {
+/// timings to its metrics. A class, so that a stream checks for it without copying the logger.
+final class StreamTelemetry {
     let logger: Logger?
     let metrics: FilterMetrics?
     let ruleSetVersion: String
+
+    init(logger: Logger?, metrics: FilterMetrics?, ruleSetVersion: String) {
+        self.logger = logger
+        self.metrics = metrics
+        self.ruleSetVersion = ruleSetVersion
+    }
 
     /// How far the output had grown, and when, as a chunk began.
     struct Mark {
