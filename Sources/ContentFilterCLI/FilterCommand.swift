@@ -14,7 +14,9 @@ struct FilterCommand: ParsableCommand {
 
             Exit status: 0 the response went through (redactions and disclaimers included); 1 it, or any \
             choice of it, was blocked; 2 usage, rule or configuration error. SIGINT and SIGTERM end the \
-            input there: what is decided is written, and the status is 128 + the signal.
+            input there: what is decided is written, and the status is 128 + the signal. SIGHUP reloads the \
+            rules for the responses that start after it (SSE responses piped one after another); a set \
+            that fails to load is reported and the old one stays.
 
             Examples:
               echo "联系我：13800138000" | contentfilter filter
