@@ -82,7 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
             let sources: [RuleSource] = ruleDirectories.isEmpty ? [.shipped] : ruleDirectories.map { .directory(URL(fileURLWithPath: $0)) }
             rules = try LiveRuleSet(sources: sources, logger: logger)
         } catch {
-            throw ValidationError("the rules did not load:\n\(error)")
+            throw StartupError(description: "the rules did not load:\n\(error)")
         }
         let reloads = rules.reloadOnHangup()  // each reload logs its outcome
 
@@ -123,15 +123,19 @@ struct ServeCommand: AsyncParsableCommand {
     private func loadConfiguration() throws -> FilterConfiguration {
         guard let config else { return FilterConfiguration() }
         guard let data = FileManager.default.contents(atPath: config) else {
-            throw ValidationError("\(config): cannot read the configuration file")
+            throw StartupError(description: "\(config): cannot read the configuration file")
         }
         do {
             return try FilterConfiguration(yaml: String(decoding: data, as: UTF8.self), file: config)
         } catch {
-            throw ValidationError(error.problems.map(\.description).joined(separator: "\n"))
+            throw StartupError(description: error.problems.map(\.description).joined(separator: "\n"))
         }
     }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
+/// A reason the server cannot start (rules, configuration), printed without the usage text.
+struct StartupError: Error, CustomStringConvertible {
+    let description: String
+}
