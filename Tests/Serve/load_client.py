@@ -342,6 +342,7 @@ def summary(values_ns):
 async def main_async(options):
     pids = {name: pid for name, pid in (("upstream", options.upstream_pid), ("proxy", options.proxy_pid)) if pid}
     idle_memory = memory(options.proxy_pid) if options.proxy_pid else {}
+    load_before = os.getloadavg()[0]
     deadline = time.monotonic() + options.max_time
     rounds = []
     pooled = {mode: {"first": [], "complete": []} for mode in MODES}
@@ -360,7 +361,10 @@ async def main_async(options):
                 pooled[mode][kind] += samples[kind]
             await asyncio.sleep(options.settle)
         rounds.append(runs)
-    return report(options, rounds, pooled, idle_memory)
+    result = report(options, rounds, pooled, idle_memory)
+    result["machine"] = {"cpus": os.cpu_count(), "load_average_1min_before": load_before,
+                         "load_average_1min_after": os.getloadavg()[0]}
+    return result
 
 
 MODES = ("direct", "proxy")
@@ -426,20 +430,23 @@ def print_report(result):
     print(f"contentfilter-serve load test: {s['concurrency']} concurrent streams of {s['chunks']} chunks "
           f"{s['pause_s'] * 1000:g} ms apart, {s['rounds']} rounds of {s['duration_s']:g} s per mode "
           f"(first {s['skip']} chunk(s) of each stream not timed)")
-    print(f"{'':7}{'requests':>9}{'errors':>7}{'req/s':>8}  {'chunk latency ms p50':>20}{'p99':>8}{'max':>8}"
-          f"  {'complete p50':>12}{'p99':>8}  {'1st token':>9}  cpu% upstream/proxy/client")
+    print(f"{'':7}{'requests':>9}{'errors':>7}{'req/s':>7}  {'chunk latency ms p50':>20}{'p99':>10}{'max':>10}"
+          f"  {'complete p50':>12}{'p99':>10}  {'1st token':>12}  cpu% upstream/proxy/client")
     for mode in MODES:
         m = result[mode]
         first, complete = m["latency_ms"] or {}, m["complete_latency_ms"] or {}
         cpus = "/".join(fmt(m["cpu_percent"].get(name), 0) for name in ("upstream", "proxy", "client"))
-        print(f"{mode:7}{m['requests']:>9}{m['errors']:>7}{fmt(m['rps'], 1):>8}  {fmt(first.get('p50')):>20}"
-              f"{fmt(first.get('p99')):>8}{fmt(first.get('max'), 1):>8}  {fmt(complete.get('p50')):>12}"
-              f"{fmt(complete.get('p99')):>8}  {fmt(m['first_token_ms_p50'], 1):>6} ms  {cpus}")
+        print(f"{mode:7}{m['requests']:>9}{m['errors']:>7}{fmt(m['rps'], 1):>7}  {fmt(first.get('p50')):>20}"
+              f"{fmt(first.get('p99')):>10}{fmt(first.get('max'), 1):>10}  {fmt(complete.get('p50')):>12}"
+              f"{fmt(complete.get('p99')):>10}  {fmt(m['first_token_ms_p50'], 1):>9} ms  {cpus}")
     for field, label in (("latency_ms", "first byte of each chunk"), ("complete_latency_ms", "whole chunk")):
         a = result["added_ms"][field]
         rounds = ", ".join(f"{fmt(p50)}/{fmt(p99)}" for p50, p99 in zip(a["p50_per_round"], a["p99_per_round"]))
         print(f"added by the proxy, {label}: p50 {fmt(a['p50'])} ms, p99 {fmt(a['p99'])} ms "
               f"(rounds p50/p99: {rounds})")
+    machine = result["machine"]
+    print(f"machine: {machine['cpus']} CPUs, 1-minute load average {machine['load_average_1min_before']:.2f} before, "
+          f"{machine['load_average_1min_after']:.2f} after (this test's own processes included)")
     mem = result["proxy_memory_kib"]
     mib = lambda kib: "-" if kib is None else f"{kib / 1024:.1f} MiB"
     print(f"proxy memory: RSS idle {mib(mem['idle_rss'])}, peak (VmHWM) {mib(mem['peak_hwm'])}, at end {mib(mem['rss_end'])}")
