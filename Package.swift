@@ -42,6 +42,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "ContentFilterRuleEmbedder"),
+        // The fuzz targets' checks, shared by the fuzzer and the tests that replay its corpus (scripts/fuzz).
+        .target(name: "ContentFilterFuzzing", dependencies: ["ContentFilter"]),
         .plugin(
             name: "EmbedRulesPlugin",
             capability: .buildTool(),
@@ -50,7 +52,7 @@ let package = Package(
         .testTarget(
             name: "ContentFilterTests",
             // The CLI tests run the built `contentfilter` binary; depending on it makes sure it is built.
-            dependencies: ["ContentFilter", "ContentFilterCLI"],
+            dependencies: ["ContentFilter", "ContentFilterCLI", "ContentFilterFuzzing"],
             exclude: ["Fixtures"]
         ),
     ]

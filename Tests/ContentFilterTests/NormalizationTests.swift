@@ -1,4 +1,5 @@
 @testable import ContentFilter
+import ContentFilterFuzzing
 import Testing
 
 /// The text normaliser: what each step folds, what it leaves alone, and the offsets back to the original.
