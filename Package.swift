@@ -44,6 +44,9 @@ let package = Package(
         .executableTarget(name: "ContentFilterRuleEmbedder"),
         // The fuzz targets' checks, shared by the fuzzer and the tests that replay its corpus (scripts/fuzz).
         .target(name: "ContentFilterFuzzing", dependencies: ["ContentFilter"]),
+        // libFuzzer's driver; the fuzzer calls it only when scripts/fuzz builds it with -sanitize=fuzzer.
+        .systemLibrary(name: "CLibFuzzer"),
+        .executableTarget(name: "ContentFilterFuzzer", dependencies: ["ContentFilterFuzzing", "CLibFuzzer"]),
         .plugin(
             name: "EmbedRulesPlugin",
             capability: .buildTool(),
