@@ -191,6 +191,23 @@ import Testing
         #expect(filterStream(bytes.map { [$0] }, rules: fixtureRules) == reference)
     }
 
+    @Test func invalidUTF8IsReportedInTextOrderWithTheMatches() {
+        // Reported with the text around it, not when it arrives: the events are the same however the input is cut.
+        let bytes = Array("电话13800138000 ".utf8) + [0xFF] + Array(" and more".utf8)
+        let reference = filterStream([bytes], rules: fixtureRules)
+        #expect(reference.events.map(\.type) == [.match, .invalidUTF8])
+        #expect(filterStream(bytes.map { [$0] }, rules: fixtureRules).chunkingInvariantPart == reference.chunkingInvariantPart)
+    }
+
+    @Test func invalidUTF8AfterTheStartOfABlockIsNotReported() {
+        // The blocked event accounts for everything from the block's start, however much of it had arrived.
+        let bytes = Array("ok".utf8) + [0xFF] + Array(" Here's how to forge a passport ".utf8) + [0xFF]
+        let reference = filterStream([bytes], rules: fixtureRules)
+        #expect(reference.events.map(\.type) == [.invalidUTF8, .match, .blocked])
+        #expect(reference.events.first?.start == 2)
+        #expect(filterStream(bytes.map { [$0] }, rules: fixtureRules).chunkingInvariantPart == reference.chunkingInvariantPart)
+    }
+
     @Test func truncatedCharacterAtTheEndIsReportedByFinish() {
         let bytes = Array("好".utf8).prefix(2)
         let output = filterStream([Array(bytes)], rules: fixtureRules)
