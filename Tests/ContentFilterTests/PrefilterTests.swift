@@ -97,6 +97,17 @@ import Testing
         if let usable { #expect((usable.maximumLead ?? -1) == lead) }
     }
 
+    /// A `{` that opens no repeat count is a literal, however many digits follow it (no overflow).
+    @Test func braceBeforeALongNumberIsALiteral() throws {
+        let pattern = "bet{" + String(repeating: "1", count: 40) + "{x"
+        let required = LiteralExtractor.requiredLiterals(of: pattern, caseless: false)
+        #expect(required?.literals.map { String(decoding: $0.bytes, as: UTF8.self) } == [pattern])
+        let directory = try temporaryDirectory(["patterns.txt": pattern])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rules = try RuleSet(sources: [.patternList(directory.appending(path: "patterns.txt"))])
+        #expect(rules.scan("a " + pattern + " b").matches.map(\.text) == [pattern])
+    }
+
     /// A lead unbounded only through runs of simple classes reaches back, in a given text, over those runs and
     /// no further.
     @Test func leadReachesBackOverRunsOfItsClasses() throws {
