@@ -111,13 +111,17 @@ import Testing
             var view: [UInt8] = []
             var offsets = ViewOffsets()
             var index = 0
+            var settledBeyondTheView: Int?
             while index < original.count {
                 var end = index + 1
                 while end < original.count && original[end] & 0xC0 == 0x80 { end += 1 }
                 original[index..<end].withUnsafeBufferPointer { normalizer.append($0, into: &view, offsets: &offsets) }
+                // Everything before the settled offset is in the view (a stream searches the view up to it).
+                if offsets.view(ofOriginal: normalizer.settledOriginal) > view.count { settledBeyondTheView = end }
                 index = end
             }
             normalizer.finish(into: &view, offsets: &offsets)
+            #expect(settledBeyondTheView == nil, "\(text.debugDescription)")
             #expect(view == whole.view, "\(text.debugDescription)")
             #expect(offsets.segments == whole.offsets.segments, "\(text.debugDescription)")
         }

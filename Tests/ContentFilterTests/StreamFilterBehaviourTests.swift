@@ -208,6 +208,13 @@ import Testing
         #expect(filterStream(bytes.map { [$0] }, rules: fixtureRules).chunkingInvariantPart == reference.chunkingInvariantPart)
     }
 
+    @Test func invisibleCharacterBeforeAWaitingCharacterIsInTheView() {
+        // The zero-width space arrives while the space after 赌 waits, and is dropped only when the space is
+        // decided (by the 3, which then waits as a possible leet letter): the search must stop before it.
+        let text = "赌 \u{200B}3"
+        #expect(filterStream([Array(text.utf8)], rules: fixtureRules).text == text)
+    }
+
     @Test func truncatedCharacterAtTheEndIsReportedByFinish() {
         let bytes = Array("好".utf8).prefix(2)
         let output = filterStream([Array(bytes)], rules: fixtureRules)

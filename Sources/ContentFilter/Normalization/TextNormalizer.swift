@@ -52,8 +52,10 @@ struct TextNormalizer {
         asciiKinds = folding.asciiKinds
     }
 
-    /// The original offset before which every character is written to the view (or dropped).
-    var settledOriginal: Int { pending.first?.original ?? originalCount }
+    /// The original offset before which every character is written to the view (or dropped). While a
+    /// character waits, that is the end of the last one decided: invisible characters read after it are
+    /// recorded as dropped only with the next character decided.
+    var settledOriginal: Int { pending.isEmpty ? originalCount : nextOriginal }
 
     /// Reads `text` (valid UTF-8, whole characters) and appends its view to `view`, apart from what stays
     /// pending.
