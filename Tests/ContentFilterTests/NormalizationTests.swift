@@ -96,11 +96,21 @@ import Testing
     /// Random texts built from the pieces noise skipping and the folds decide on: read one character at a
     /// time (every decision made step by step) and read whole (where runs of plain text are taken in
     /// bulk), the view and its offsets are the same.
+    /// Invisible characters read while others wait for what follows wait too, and count towards the most
+    /// that may wait: a long run of them decides the wait as if the text ended.
+    @Test func longInvisibleRunEndsAWait() {
+        let short = String(repeating: "\u{200B}", count: 10), long = String(repeating: "\u{200B}", count: 20)
+        #expect(TextNormalizer.normalize("赌 \(short)博", steps: .all) == "赌博")
+        #expect(TextNormalizer.normalize("赌 \(long)博", steps: .all) == "赌 博")
+    }
+
     @Test func bulkAndStepByStepReadingAgree() {
         let pieces = ["words and", "s3x", "1st", "mp3", "4", "0", "a", "I", "s", "e", "x", "ex", "word", "x1", "don't", " ", "  ", ".", "-", ",", "\n", "'", "赌", "博", "。",
                       "ｓ", "\u{200B}", "賭", "😀", "ѕ", "Ⓢ", "abc def"]
         var generator = SeededGenerator(state: 42)
-        let fixed = ["h4x0r b00bs 5ex 4th", "words and a b c", "so then x y z.", "longer words s e x", "abcdefgh I a m", "plain text, 赌 博 and s.e.x"]
+        let invisibles = String(repeating: "\u{200B}", count: 20)
+        let fixed = ["h4x0r b00bs 5ex 4th", "words and a b c", "so then x y z.", "longer words s e x", "abcdefgh I a m", "plain text, 赌 博 and s.e.x",
+                     "赌 \(invisibles)博", "s3\(invisibles)x", "a s\(invisibles) e x"]
         let random = (0..<2000).map { _ in
             (0..<Int.random(in: 1...30, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
         }

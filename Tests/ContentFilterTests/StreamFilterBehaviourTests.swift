@@ -26,6 +26,22 @@ import Testing
         #expect(overflow.start == 0)
     }
 
+    @Test func holdBackStaysBoundedThroughARunOfInvisibleCharacters() {
+        // The space after 赌 waits for the next visible character, and zero-width spaces wait with it: at most
+        // 16 characters in all (3 bytes each here) beyond the cap.
+        var configuration = FilterConfiguration.plain
+        configuration.maximumHoldBack = 32
+        let filter = StreamFilter(rules: fixtureRules, configuration: configuration)
+        var output = FilterOutput()
+        filter.feed("赌 ", into: &output)
+        for _ in 0..<200 {
+            filter.feed("\u{200B}", into: &output)
+            #expect(filter.heldBackByteCount <= 32 + 16 * 3)
+        }
+        filter.finish(into: &output)
+        #expect(output.text == "赌 " + String(repeating: "\u{200B}", count: 200))
+    }
+
     @Test func failClosedOverflowTreatsTheHeldTextAsAMatch() {
         var configuration = FilterConfiguration.plain
         configuration.maximumHoldBack = 32
