@@ -1,5 +1,6 @@
 @testable import ContentFilter
 import ContentFilterFuzzing
+import Foundation
 import Testing
 
 /// The text normaliser: what each step folds, what it leaves alone, and the offsets back to the original.
@@ -96,6 +97,19 @@ import Testing
     /// Random texts built from the pieces noise skipping and the folds decide on: read one character at a
     /// time (every decision made step by step) and read whole (where runs of plain text are taken in
     /// bulk), the view and its offsets are the same.
+    /// A character replaced by several (Ǌ reads NJ, at the same length) maps as a whole: a match of part of it
+    /// covers all of it.
+    @Test func characterReplacedBySeveralMapsAsAWhole() throws {
+        let (view, offsets) = Array("xǊy".utf8).withUnsafeBufferPointer { TextNormalizer.normalize($0, steps: .all) }
+        #expect(String(decoding: view, as: UTF8.self) == "xNJy")
+        #expect(offsets.originalStart(ofView: 2) == 1)
+        #expect(offsets.originalEnd(ofView: 2) == 3)
+        let directory = try temporaryDirectory(["patterns.txt": "J"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rules = try RuleSet(sources: [.patternList(directory.appending(path: "patterns.txt"))])
+        #expect(rules.scan("xǊy").matches.map { [$0.text, "\($0.start)", "\($0.end)"] } == [["Ǌ", "1", "3"]])
+    }
+
     /// Invisible characters read while others wait for what follows wait too, and count towards the most
     /// that may wait: a long run of them decides the wait as if the text ended.
     @Test func longInvisibleRunEndsAWait() {

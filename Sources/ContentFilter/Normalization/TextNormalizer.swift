@@ -478,7 +478,9 @@ struct TextNormalizer {
             view.append(contentsOf: text![position..<position + entry.originalLength])
             viewLength = entry.originalLength
         }
-        if viewLength != entry.originalLength {
+        // A character replaced by several is recorded even at the same length (Ǌ reads NJ), so that no span
+        // of the view maps to a span that ends inside it.
+        if viewLength != entry.originalLength || entry.bytes.map({ $0.singleScalar == nil }) == true {
             offsets.record(view: viewCount, original: entry.original, viewLength: viewLength, originalLength: entry.originalLength)
         }
         viewCount += viewLength
