@@ -19,7 +19,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case scanner
     /// The input is a configuration byte, eight bytes that seed the cuttings, and a text: the stream filter
     /// with the shipped rules releases the same for random cuttings as for one chunk, and exactly the text
-    /// its events leave (nothing of a blocked or redacted match, nothing else lost).
+    /// its events leave (nothing of a blocked or redacted match, nothing else lost), and holds back no more
+    /// than the cap allows.
     case stream
 
     /// Checks the case `input` decodes to.

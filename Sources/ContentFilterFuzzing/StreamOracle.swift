@@ -5,6 +5,16 @@ internal import ContentFilter
 enum StreamOracle {
     /// How many random cuttings of the text run next to the one-chunk reference.
     static let cuttingsPerInput = 2
+    /// How many characters the normaliser keeps waiting for what follows them (see the README's Evasions).
+    static let normalizerWait = 16
+
+    /// The most bytes a stream may hold back after a chunk: the cap (4 bytes at least), the characters the
+    /// normaliser keeps waiting, an incomplete character at either end of the window, and, for `auto`, the
+    /// language window until it is full.
+    static func holdBackBound(of configuration: FilterConfiguration) -> Int {
+        let languageWindow = configuration.language == .auto ? FilterConfiguration.languageWindow : 0
+        return max(configuration.maximumHoldBack, 4) + 4 * (normalizerWait + languageWindow) + 2 * 3
+    }
 
     /// A decoded fuzzer input.
     struct Case {
@@ -71,9 +81,15 @@ enum StreamOracle {
         var cutOutputs: [(chunks: [ArraySlice<UInt8>], output: FilterOutput)] = []
         for _ in 0..<cuttingsPerInput {
             let chunks = randomCutting(text, using: &generator)
-            let output = filterStream(chunks, rules: .shipped, configuration: configuration)
+            var mostHeldBack = 0
+            let output = filterStream(chunks, rules: .shipped, configuration: configuration) { _, heldBack in
+                mostHeldBack = max(mostHeldBack, heldBack)
+            }
             if let problem = releaseProblem(of: output, text: text, configuration: configuration) {
                 throw failure("chunks \(chunks.map(\.count)): \(problem)")
+            }
+            guard mostHeldBack <= holdBackBound(of: configuration) else {
+                throw failure("chunks \(chunks.map(\.count)): held back \(mostHeldBack) bytes, over the \(holdBackBound(of: configuration)) allowed")
             }
             cutOutputs.append((chunks, output))
         }

@@ -36,18 +36,18 @@ public func randomCutting(_ bytes: [UInt8], using generator: inout SeededGenerat
 }
 
 /// Runs a whole stream through a new filter, one chunk at a time; `afterEachFeed` sees everything released
-/// so far.
+/// so far and how many bytes the filter holds back.
 public func filterStream(
     _ chunks: some Sequence<some Collection<UInt8>>,
     rules: RuleSet,
     configuration: FilterConfiguration = .plain,
-    afterEachFeed: ([UInt8]) -> Void = { _ in }
+    afterEachFeed: (_ released: [UInt8], _ heldBack: Int) -> Void = { _, _ in }
 ) -> FilterOutput {
     let filter = StreamFilter(rules: rules, configuration: configuration)
     var output = FilterOutput()
     for chunk in chunks {
         filter.feed(chunk, into: &output)
-        afterEachFeed(output.bytes)
+        afterEachFeed(output.bytes, filter.heldBackByteCount)
     }
     filter.finish(into: &output)
     return output

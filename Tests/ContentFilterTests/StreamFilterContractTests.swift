@@ -32,7 +32,7 @@ import Testing
         var generator = SeededGenerator(state: UInt64(bytes.count) &* 7919)
         for _ in 0..<1000 {
             let chunks = randomCutting(bytes, using: &generator)
-            let output = filterStream(chunks, rules: fixtureRules) { released in
+            let output = filterStream(chunks, rules: fixtureRules) { released, _ in
                 // No released prefix holds anything the one-chunk run would mask or drop.
                 #expect(reference.bytes.starts(with: released), "released \(String(decoding: released, as: UTF8.self).debugDescription)")
             }
