@@ -74,6 +74,11 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "ContentFilterRuleEmbedder"),
+        // The fuzz targets' checks, shared by the fuzzer and the tests that replay its corpus (scripts/fuzz).
+        .target(name: "ContentFilterFuzzing", dependencies: ["ContentFilter"]),
+        // libFuzzer's driver; the fuzzer calls it only when scripts/fuzz builds it with -sanitize=fuzzer.
+        .systemLibrary(name: "CLibFuzzer"),
+        .executableTarget(name: "ContentFilterFuzzer", dependencies: ["ContentFilterFuzzing", "CLibFuzzer"]),
         .plugin(
             name: "EmbedRulesPlugin",
             capability: .buildTool(),
@@ -83,7 +88,7 @@ let package = Package(
             name: "ContentFilterTests",
             // The CLI tests run the built `contentfilter` binary; depending on it makes sure it is built.
             dependencies: [
-                "ContentFilter", "ContentFilterCLI", "ContentFilterServe", "ContentFilterHummingbird",
+                "ContentFilter", "ContentFilterCLI", "ContentFilterServe", "ContentFilterHummingbird", "ContentFilterFuzzing",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),

@@ -1,4 +1,5 @@
 import ContentFilter
+import ContentFilterFuzzing
 import Testing
 
 /// One compiled rule set shared by many streams on many threads at once.

@@ -1,5 +1,6 @@
 import Foundation
 import ContentFilter
+import ContentFilterFuzzing
 import Testing
 
 @Suite struct MatchVerifierTests {

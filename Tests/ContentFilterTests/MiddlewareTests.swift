@@ -1,4 +1,5 @@
 import ContentFilter
+import ContentFilterFuzzing
 import ContentFilterHummingbird
 import Hummingbird
 import HummingbirdTesting

@@ -1,4 +1,6 @@
 @testable import ContentFilter
+import ContentFilterFuzzing
+import Foundation
 import Testing
 
 /// The text normaliser: what each step folds, what it leaves alone, and the offsets back to the original.
@@ -95,11 +97,34 @@ import Testing
     /// Random texts built from the pieces noise skipping and the folds decide on: read one character at a
     /// time (every decision made step by step) and read whole (where runs of plain text are taken in
     /// bulk), the view and its offsets are the same.
+    /// A character replaced by several (Ǌ reads NJ, at the same length) maps as a whole: a match of part of it
+    /// covers all of it.
+    @Test func characterReplacedBySeveralMapsAsAWhole() throws {
+        let (view, offsets) = Array("xǊy".utf8).withUnsafeBufferPointer { TextNormalizer.normalize($0, steps: .all) }
+        #expect(String(decoding: view, as: UTF8.self) == "xNJy")
+        #expect(offsets.originalStart(ofView: 2) == 1)
+        #expect(offsets.originalEnd(ofView: 2) == 3)
+        let directory = try temporaryDirectory(["patterns.txt": "J"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rules = try RuleSet(sources: [.patternList(directory.appending(path: "patterns.txt"))])
+        #expect(rules.scan("xǊy").matches.map { [$0.text, "\($0.start)", "\($0.end)"] } == [["Ǌ", "1", "3"]])
+    }
+
+    /// Invisible characters read while others wait for what follows wait too, and count towards the most
+    /// that may wait: a long run of them decides the wait as if the text ended.
+    @Test func longInvisibleRunEndsAWait() {
+        let short = String(repeating: "\u{200B}", count: 10), long = String(repeating: "\u{200B}", count: 20)
+        #expect(TextNormalizer.normalize("赌 \(short)博", steps: .all) == "赌博")
+        #expect(TextNormalizer.normalize("赌 \(long)博", steps: .all) == "赌 博")
+    }
+
     @Test func bulkAndStepByStepReadingAgree() {
         let pieces = ["words and", "s3x", "1st", "mp3", "4", "0", "a", "I", "s", "e", "x", "ex", "word", "x1", "don't", " ", "  ", ".", "-", ",", "\n", "'", "赌", "博", "。",
                       "ｓ", "\u{200B}", "賭", "😀", "ѕ", "Ⓢ", "abc def"]
         var generator = SeededGenerator(state: 42)
-        let fixed = ["h4x0r b00bs 5ex 4th", "words and a b c", "so then x y z.", "longer words s e x", "abcdefgh I a m", "plain text, 赌 博 and s.e.x"]
+        let invisibles = String(repeating: "\u{200B}", count: 20)
+        let fixed = ["h4x0r b00bs 5ex 4th", "words and a b c", "so then x y z.", "longer words s e x", "abcdefgh I a m", "plain text, 赌 博 and s.e.x",
+                     "赌 \(invisibles)博", "s3\(invisibles)x", "a s\(invisibles) e x"]
         let random = (0..<2000).map { _ in
             (0..<Int.random(in: 1...30, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
         }
@@ -110,13 +135,17 @@ import Testing
             var view: [UInt8] = []
             var offsets = ViewOffsets()
             var index = 0
+            var settledBeyondTheView: Int?
             while index < original.count {
                 var end = index + 1
                 while end < original.count && original[end] & 0xC0 == 0x80 { end += 1 }
                 original[index..<end].withUnsafeBufferPointer { normalizer.append($0, into: &view, offsets: &offsets) }
+                // Everything before the settled offset is in the view (a stream searches the view up to it).
+                if offsets.view(ofOriginal: normalizer.settledOriginal) > view.count { settledBeyondTheView = end }
                 index = end
             }
             normalizer.finish(into: &view, offsets: &offsets)
+            #expect(settledBeyondTheView == nil, "\(text.debugDescription)")
             #expect(view == whole.view, "\(text.debugDescription)")
             #expect(offsets.segments == whole.offsets.segments, "\(text.debugDescription)")
         }

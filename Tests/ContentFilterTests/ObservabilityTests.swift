@@ -1,4 +1,5 @@
 import ContentFilter
+import ContentFilterFuzzing
 import Foundation
 import InMemoryLogging
 import Logging

@@ -1,14 +1,11 @@
 @testable import ContentFilter
+import ContentFilterFuzzing
 import Foundation
 import Testing
 
 /// The literal prefilter must change only the speed: the same rule ids and spans as every rule's pattern run
 /// over the whole text, in whole-text scans and in streams.
 @Suite struct PrefilterTests {
-    static let shippedWithoutPrefilter: RuleSet = {
-        do { return try RuleSet(sources: [.shipped], usesPrefilter: false) } catch { preconditionFailure("\(error)") }
-    }()
-
     /// Every text of the evaluation set, the rule examples and the fixtures, in groups of 40 so that
     /// matches of different rows meet in one text.
     static let ownTexts: [String] = {
@@ -33,7 +30,7 @@ import Testing
 
     @Test func shippedRulesFindTheSameRawMatches() {
         for text in Self.ownTexts {
-            let expected = Self.shippedWithoutPrefilter.rawMatches(in: text)
+            let expected = RuleSet.shippedWithoutPrefilter.rawMatches(in: text)
             #expect(RuleSet.shipped.rawMatches(in: text) == expected)
         }
     }
@@ -43,7 +40,7 @@ import Testing
         configuration.dryRun = true
         var generator = SeededGenerator(state: 42)
         for text in Self.ownTexts.prefix(20) {
-            let expected = Self.shippedWithoutPrefilter.scan(text).matches.map { [$0.rule, "\($0.start)", "\($0.end)"] }
+            let expected = RuleSet.shippedWithoutPrefilter.scan(text).matches.map { [$0.rule, "\($0.start)", "\($0.end)"] }
             let output = filterStream(randomCutting(Array(text.utf8), using: &generator), rules: .shipped, configuration: configuration)
             let found = output.events.filter { $0.type == .match }.map { [$0.rule ?? "", "\($0.start ?? -1)", "\($0.end ?? -1)"] }
             #expect(found == expected)
@@ -98,6 +95,17 @@ import Testing
         let usable = required.flatMap { $0.shortestLength >= 3 ? $0 : nil }
         #expect(Set(usable?.literals.map { String(decoding: $0.bytes, as: UTF8.self) } ?? []) == Set(literals))
         if let usable { #expect((usable.maximumLead ?? -1) == lead) }
+    }
+
+    /// A `{` that opens no repeat count is a literal, however many digits follow it (no overflow).
+    @Test func braceBeforeALongNumberIsALiteral() throws {
+        let pattern = "bet{" + String(repeating: "1", count: 40) + "{x"
+        let required = LiteralExtractor.requiredLiterals(of: pattern, caseless: false)
+        #expect(required?.literals.map { String(decoding: $0.bytes, as: UTF8.self) } == [pattern])
+        let directory = try temporaryDirectory(["patterns.txt": pattern])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rules = try RuleSet(sources: [.patternList(directory.appending(path: "patterns.txt"))])
+        #expect(rules.scan("a " + pattern + " b").matches.map(\.text) == [pattern])
     }
 
     /// A lead unbounded only through runs of simple classes reaches back, in a given text, over those runs and

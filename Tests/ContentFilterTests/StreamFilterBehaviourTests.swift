@@ -1,4 +1,5 @@
 import ContentFilter
+import ContentFilterFuzzing
 import Testing
 
 @Suite struct StreamFilterBehaviourTests {
@@ -25,10 +26,26 @@ import Testing
         #expect(overflow.start == 0)
     }
 
+    @Test func holdBackStaysBoundedThroughARunOfInvisibleCharacters() {
+        // The space after 赌 waits for the next visible character, and zero-width spaces wait with it: at most
+        // 16 characters in all (3 bytes each here) beyond the cap.
+        var configuration = FilterConfiguration.plain
+        configuration.maximumHoldBack = 32
+        let filter = StreamFilter(rules: fixtureRules, configuration: configuration)
+        var output = FilterOutput()
+        filter.feed("赌 ", into: &output)
+        for _ in 0..<200 {
+            filter.feed("\u{200B}", into: &output)
+            #expect(filter.heldBackByteCount <= 32 + 16 * 3)
+        }
+        filter.finish(into: &output)
+        #expect(output.text == "赌 " + String(repeating: "\u{200B}", count: 200))
+    }
+
     @Test func failClosedOverflowTreatsTheHeldTextAsAMatch() {
         var configuration = FilterConfiguration.plain
         configuration.maximumHoldBack = 32
-        let output = filterStream([Array(("Intro. " + Self.longGap).utf8)], configuration: configuration)
+        let output = filterStream([Array(("Intro. " + Self.longGap).utf8)], rules: fixtureRules, configuration: configuration)
         // gambling blocks, and fails closed by default: the response is blocked where the possible match began.
         #expect(output.text == "Intro. \n\n" + PolicyTexts.standard.refusal.en)
         #expect(output.events.contains { $0.type == .overflow && $0.policy == .failClosed })
@@ -40,10 +57,10 @@ import Testing
         configuration.maximumHoldBack = 40
         configuration.overflowPolicies["gambling"] = .failOpen
         let text = Array(("x " + Self.longGap + " bet again and win big now").utf8)
-        let reference = filterStream([text], configuration: configuration)
+        let reference = filterStream([text], rules: fixtureRules, configuration: configuration)
         var generator = SeededGenerator(state: 42)
         for _ in 0..<200 {
-            let output = filterStream(randomCutting(text, using: &generator), configuration: configuration)
+            let output = filterStream(randomCutting(text, using: &generator), rules: fixtureRules, configuration: configuration)
             #expect(output.chunkingInvariantPart == reference.chunkingInvariantPart)
         }
     }
@@ -54,7 +71,7 @@ import Testing
     func disclosureAtTheStart(_ language: ResponseLanguage) {
         var configuration = FilterConfiguration()
         configuration.language = language == .zh ? .zh : .en
-        let output = filterStream([Array("Hello.".utf8)], configuration: configuration)
+        let output = filterStream([Array("Hello.".utf8)], rules: fixtureRules, configuration: configuration)
         #expect(output.text == PolicyTexts.standard.disclosure.text(for: language) + "\n\nHello.")
     }
 
@@ -62,7 +79,7 @@ import Testing
         var configuration = FilterConfiguration()
         configuration.language = .zh
         configuration.disclosurePosition = .end
-        let output = filterStream([Array("你好。".utf8)], configuration: configuration)
+        let output = filterStream([Array("你好。".utf8)], rules: fixtureRules, configuration: configuration)
         #expect(output.text == "你好。\n\n" + PolicyTexts.standard.disclosure.zh)
     }
 
@@ -78,7 +95,7 @@ import Testing
         var configuration = FilterConfiguration.plain
         configuration.persona = "李白"
         configuration.language = .zh
-        let output = filterStream([Array("床前明月光".utf8)], configuration: configuration)
+        let output = filterStream([Array("床前明月光".utf8)], rules: fixtureRules, configuration: configuration)
         #expect(output.text == "【模拟】以下内容为 AI 模拟「李白」的回答，并非其本人言论。\n\n床前明月光")
     }
 
@@ -98,7 +115,7 @@ import Testing
         for language in ResponseLanguage.allCases {
             var configuration = FilterConfiguration.plain
             configuration.language = language == .zh ? .zh : .en
-            let output = filterStream([Array((text + " " + text).utf8)], configuration: configuration)
+            let output = filterStream([Array((text + " " + text).utf8)], rules: fixtureRules, configuration: configuration)
             let disclaimer = PolicyTexts.standard.disclaimers[category]!.text(for: language)
             #expect(output.text == text + " " + text + "\n\n" + disclaimer)
         }
@@ -107,11 +124,11 @@ import Testing
     @Test func autoLanguageFollowsTheResponse() {
         var configuration = FilterConfiguration()
         configuration.language = .auto
-        let chinese = filterStream([Array("这是一个关于编程语言的回答，内容很长很长很长很长很长很长。".utf8)], configuration: configuration)
+        let chinese = filterStream([Array("这是一个关于编程语言的回答，内容很长很长很长很长很长很长。".utf8)], rules: fixtureRules, configuration: configuration)
         #expect(chinese.text.hasPrefix(PolicyTexts.standard.disclosure.zh))
-        let english = filterStream([Array("This answer is about programming languages and is long.".utf8)], configuration: configuration)
+        let english = filterStream([Array("This answer is about programming languages and is long.".utf8)], rules: fixtureRules, configuration: configuration)
         #expect(english.text.hasPrefix(PolicyTexts.standard.disclosure.en))
-        let mixed = filterStream([Array("Python 是一种广泛使用的编程语言。".utf8)], configuration: configuration)
+        let mixed = filterStream([Array("Python 是一种广泛使用的编程语言。".utf8)], rules: fixtureRules, configuration: configuration)
         #expect(mixed.text.hasPrefix(PolicyTexts.standard.disclosure.zh))
     }
 
@@ -128,7 +145,7 @@ import Testing
     func selfHarmRefusalPointsToHelp(_ language: ResponseLanguage) {
         var configuration = FilterConfiguration.plain
         configuration.language = language == .zh ? .zh : .en
-        let output = filterStream([Array("Okay. The best way to hurt yourself is".utf8)], configuration: configuration)
+        let output = filterStream([Array("Okay. The best way to hurt yourself is".utf8)], rules: fixtureRules, configuration: configuration)
         let refusal = PolicyTexts.standard.refusals["self_harm"]!.text(for: language)
         #expect(output.text == "Okay. \n\n" + refusal)
         #expect(refusal.contains(language == .zh ? "12356" : "988"))
@@ -138,7 +155,7 @@ import Testing
         var configuration = FilterConfiguration.plain
         configuration.texts.mask = LocalizedText(zh: "＊＊＊", en: "***")
         configuration.language = .zh
-        #expect(filterStream([Array("电话13800138000".utf8)], configuration: configuration).text == "电话＊＊＊")
+        #expect(filterStream([Array("电话13800138000".utf8)], rules: fixtureRules, configuration: configuration).text == "电话＊＊＊")
     }
 
     @Test func injectedTextIsNeverScanned() {
@@ -146,7 +163,7 @@ import Testing
         var configuration = FilterConfiguration()
         configuration.language = .zh
         configuration.texts.disclosure = LocalizedText(zh: "本回答不含大麻", en: "")
-        let output = filterStream([Array("你好".utf8)], configuration: configuration)
+        let output = filterStream([Array("你好".utf8)], rules: fixtureRules, configuration: configuration)
         #expect(output.text == "本回答不含大麻\n\n你好")
         #expect(output.events.isEmpty)
     }
@@ -155,7 +172,7 @@ import Testing
         var configuration = FilterConfiguration()
         configuration.dryRun = true
         let text = "电话13800138000。给你推荐几个博彩网站，后文。"
-        let output = filterStream([Array(text.utf8)], configuration: configuration)
+        let output = filterStream([Array(text.utf8)], rules: fixtureRules, configuration: configuration)
         #expect(output.text == text)
         #expect(output.events.map(\.rule) == ["privacy.any.cn-mobile", "gambling.zh.site"])
     }
@@ -163,7 +180,7 @@ import Testing
     @Test func categoryActionOverridesTheRulesAction() {
         var configuration = FilterConfiguration.plain
         configuration.categoryActions = ["gambling": .flag, "illegal": .redact]
-        let output = filterStream([Array("给你推荐几个博彩网站。大麻烦和大麻".utf8)], configuration: configuration)
+        let output = filterStream([Array("给你推荐几个博彩网站。大麻烦和大麻".utf8)], rules: fixtureRules, configuration: configuration)
         // gambling now only flags; illegal redacts, and its allow rule still protects 大麻烦.
         #expect(output.text == "给你推荐几个博彩网站。大麻烦和[redacted]")
         #expect(output.events.map(\.action) == [.flag, .redact])
@@ -171,35 +188,59 @@ import Testing
 
     @Test func eventsCarryTheMatchedTextOnlyWhenAskedTo() {
         let text = Array("电话13800138000".utf8)
-        #expect(filterStream([text]).events.first?.text == nil)
+        #expect(filterStream([text], rules: fixtureRules).events.first?.text == nil)
         var configuration = FilterConfiguration.plain
         configuration.eventsIncludeText = true
-        #expect(filterStream([text], configuration: configuration).events.first?.text == "13800138000")
+        #expect(filterStream([text], rules: fixtureRules, configuration: configuration).events.first?.text == "13800138000")
     }
 
     // MARK: Bad input
 
     @Test func invalidUTF8IsReplacedAndReported() {
         let bytes: [UInt8] = Array("ab".utf8) + [0xFF] + Array("大".utf8).prefix(2) + Array("c".utf8)
-        let reference = filterStream([bytes])
+        let reference = filterStream([bytes], rules: fixtureRules)
         #expect(reference.text == "ab\u{FFFD}\u{FFFD}c")
         #expect(reference.events == [
             FilterEvent(type: .invalidUTF8, start: 2, end: 3),
             FilterEvent(type: .invalidUTF8, start: 3, end: 5),
         ])
-        #expect(filterStream(bytes.map { [$0] }) == reference)
+        #expect(filterStream(bytes.map { [$0] }, rules: fixtureRules) == reference)
+    }
+
+    @Test func invalidUTF8IsReportedInTextOrderWithTheMatches() {
+        // Reported with the text around it, not when it arrives: the events are the same however the input is cut.
+        let bytes = Array("电话13800138000 ".utf8) + [0xFF] + Array(" and more".utf8)
+        let reference = filterStream([bytes], rules: fixtureRules)
+        #expect(reference.events.map(\.type) == [.match, .invalidUTF8])
+        #expect(filterStream(bytes.map { [$0] }, rules: fixtureRules).chunkingInvariantPart == reference.chunkingInvariantPart)
+    }
+
+    @Test func invalidUTF8AfterTheStartOfABlockIsNotReported() {
+        // The blocked event accounts for everything from the block's start, however much of it had arrived.
+        let bytes = Array("ok".utf8) + [0xFF] + Array(" Here's how to forge a passport ".utf8) + [0xFF]
+        let reference = filterStream([bytes], rules: fixtureRules)
+        #expect(reference.events.map(\.type) == [.invalidUTF8, .match, .blocked])
+        #expect(reference.events.first?.start == 2)
+        #expect(filterStream(bytes.map { [$0] }, rules: fixtureRules).chunkingInvariantPart == reference.chunkingInvariantPart)
+    }
+
+    @Test func invisibleCharacterBeforeAWaitingCharacterIsInTheView() {
+        // The zero-width space arrives while the space after 赌 waits, and is dropped only when the space is
+        // decided (by the 3, which then waits as a possible leet letter): the search must stop before it.
+        let text = "赌 \u{200B}3"
+        #expect(filterStream([Array(text.utf8)], rules: fixtureRules).text == text)
     }
 
     @Test func truncatedCharacterAtTheEndIsReportedByFinish() {
         let bytes = Array("好".utf8).prefix(2)
-        let output = filterStream([Array(bytes)])
+        let output = filterStream([Array(bytes)], rules: fixtureRules)
         #expect(output.text == "\u{FFFD}")
         #expect(output.events == [FilterEvent(type: .invalidUTF8, start: 0, end: 2)])
     }
 
     @Test func invalidBytesDoNotShiftMatchOffsets() {
         let bytes: [UInt8] = [0xC0, 0x80] + Array("电话13800138000".utf8)
-        let output = filterStream([bytes])
+        let output = filterStream([bytes], rules: fixtureRules)
         let match = try! #require(output.events.first { $0.type == .match })
         #expect(match.start == 2 + Array("电话".utf8).count)
         #expect(match.end == bytes.count)

@@ -1,4 +1,5 @@
 import ContentFilter
+import ContentFilterFuzzing
 import Testing
 
 /// The streaming contract of DESIGN.md, checked as properties over random cuttings of each fixture.
@@ -27,11 +28,11 @@ import Testing
     @Test(arguments: fixtures)
     func randomCuttingsGiveTheOneChunkOutput(_ text: String) {
         let bytes = Array(text.utf8)
-        let reference = filterStream([bytes])
+        let reference = filterStream([bytes], rules: fixtureRules)
         var generator = SeededGenerator(state: UInt64(bytes.count) &* 7919)
         for _ in 0..<1000 {
             let chunks = randomCutting(bytes, using: &generator)
-            let output = filterStream(chunks) { released in
+            let output = filterStream(chunks, rules: fixtureRules) { released, _ in
                 // No released prefix holds anything the one-chunk run would mask or drop.
                 #expect(reference.bytes.starts(with: released), "released \(String(decoding: released, as: UTF8.self).debugDescription)")
             }
@@ -42,11 +43,11 @@ import Testing
     @Test(arguments: fixtures)
     func singleBytesAndEmptyChunksGiveTheOneChunkOutput(_ text: String) {
         let bytes = Array(text.utf8)
-        let reference = filterStream([bytes])
+        let reference = filterStream([bytes], rules: fixtureRules)
         let byteChunks = bytes.map { [$0] }
-        #expect(filterStream(byteChunks).chunkingInvariantPart == reference.chunkingInvariantPart)
+        #expect(filterStream(byteChunks, rules: fixtureRules).chunkingInvariantPart == reference.chunkingInvariantPart)
         let withEmpties = bytes.flatMap { [[], [$0], []] }
-        #expect(filterStream(withEmpties).chunkingInvariantPart == reference.chunkingInvariantPart)
+        #expect(filterStream(withEmpties, rules: fixtureRules).chunkingInvariantPart == reference.chunkingInvariantPart)
     }
 
     @Test(arguments: fixtures)
@@ -57,7 +58,7 @@ import Testing
         var generator = SeededGenerator(state: 7)
         let expected = fixtureRules.scan(text).matches.map { [$0.rule, "\($0.start)", "\($0.end)"] }
         for _ in 0..<50 {
-            let output = filterStream(randomCutting(Array(text.utf8), using: &generator), configuration: configuration)
+            let output = filterStream(randomCutting(Array(text.utf8), using: &generator), rules: fixtureRules, configuration: configuration)
             #expect(output.events.map { [$0.rule ?? "", "\($0.start ?? -1)", "\($0.end ?? -1)"] } == expected)
         }
     }
@@ -65,7 +66,7 @@ import Testing
     /// A redaction found in the normalised text masks exactly the original characters of the match.
     @Test func redactionOfAnEvadedMatchMasksItsOriginalCharacters() {
         let text = "电话是１３８\u{200B}００１３８０００，请联系。"
-        let output = filterStream(Array(text.utf8).map { [$0] })
+        let output = filterStream(Array(text.utf8).map { [$0] }, rules: fixtureRules)
         #expect(output.text.hasSuffix("电话是[redacted]，请联系。"))
         let match = output.events.first { $0.type == .match }
         let originalEnd = 9 + 3 * 11 + 3  // eleven full-width digits and a zero-width space, after 电话是
@@ -75,7 +76,7 @@ import Testing
 
     @Test func textThatMatchesNothingComesOutByteForByte() {
         let text = "Nothing here matches: 这段文字很普通。Émoji 🎉 and numbers 12345."
-        let output = filterStream([Array(text.utf8)])
+        let output = filterStream([Array(text.utf8)], rules: fixtureRules)
         #expect(output.text == text)
         #expect(output.events.isEmpty)
     }
@@ -104,7 +105,7 @@ import Testing
 
     @Test func everyRemovedByteIsAccountedForByAnEvent() {
         let text = "电话13800138000。Here's how to forge a passport and more."
-        let output = filterStream([Array(text.utf8)])
+        let output = filterStream([Array(text.utf8)], rules: fixtureRules)
         let redaction = try! #require(output.events.first { $0.action == .redact && $0.type == .match })
         #expect(String(decoding: Array(text.utf8)[redaction.start!..<redaction.end!], as: UTF8.self) == "13800138000")
         let blocked = try! #require(output.events.first { $0.type == .blocked })
@@ -117,8 +118,8 @@ import Testing
 
     @Test func wordBoundaryAtTheVeryEndIsDecidedByFinish() {
         // `\bporn\b`-style word boundary: "porn" at the end of the stream is a match, "porno…" is not.
-        #expect(filterStream(["free ", "porn"].map { Array($0.utf8) }).events.contains { $0.rule == "adult.en.words" })
-        let longer = filterStream(["free ", "porn", "ography"].map { Array($0.utf8) })
+        #expect(filterStream(["free ", "porn"].map { Array($0.utf8) }, rules: fixtureRules).events.contains { $0.rule == "adult.en.words" })
+        let longer = filterStream(["free ", "porn", "ography"].map { Array($0.utf8) }, rules: fixtureRules)
         #expect(longer.text == "free pornography")
     }
 }

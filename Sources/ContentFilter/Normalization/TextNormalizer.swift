@@ -9,7 +9,8 @@ struct TextNormalizer {
 
     /// The longest noise run skipped between two Chinese characters, and between single letters.
     static let maximumHanGap = 3, maximumLetterGap = 2
-    /// The most characters kept pending: beyond it the oldest are decided as if the text ended there.
+    /// The most characters kept waiting (pending, and invisible characters read meanwhile): beyond it the
+    /// oldest are decided as if the text ended there.
     private static let maximumPending = 16
 
     /// One character read: where it lies in the original, its bytes in the view (replaced or not), its kind.
@@ -24,6 +25,11 @@ struct TextNormalizer {
 
     /// Characters read but not yet written to the view.
     private var pending: [Entry] = []
+    /// Invisible characters read since `pending` last was empty: they are dropped, but recorded only once
+    /// the characters before them are decided, so they wait too.
+    private var invisiblesWhilePending = 0
+    /// How many characters wait for what follows.
+    private var waitingCount: Int { pending.count + invisiblesWhilePending }
     /// The original offset of the next character to read.
     private(set) var originalCount = 0
     /// The view offset of the next byte to write.
@@ -52,8 +58,10 @@ struct TextNormalizer {
         asciiKinds = folding.asciiKinds
     }
 
-    /// The original offset before which every character is written to the view (or dropped).
-    var settledOriginal: Int { pending.first?.original ?? originalCount }
+    /// The original offset before which every character is written to the view (or dropped). While a
+    /// character waits, that is the end of the last one decided: invisible characters read after it are
+    /// recorded as dropped only with the next character decided.
+    var settledOriginal: Int { pending.isEmpty ? originalCount : nextOriginal }
 
     /// Reads `text` (valid UTF-8, whole characters) and appends its view to `view`, apart from what stays
     /// pending.
@@ -263,6 +271,10 @@ struct TextNormalizer {
                                into view: inout [UInt8], offsets: inout ViewOffsets) {
         let original = originalCount + index
         if flags & attentionFlags & CharacterFolding.Flag.invisible != 0 {
+            if !pending.isEmpty {
+                invisiblesWhilePending += 1
+                if waitingCount > Self.maximumPending { settle(final: false, into: &view, offsets: &offsets) }
+            }
             // Recorded at once when nothing is pending, so that the view is complete up to here.
             if pending.isEmpty {
                 offsets.record(view: viewCount, original: nextOriginal, viewLength: 0, originalLength: original + length - nextOriginal)
@@ -280,6 +292,7 @@ struct TextNormalizer {
             write(entry, from: text, at: index, into: &view, offsets: &offsets)
         } else {
             if entry.bytes == nil { entry.bytes = CharacterBytes(text[index..<(index + length)]) }
+            if pending.isEmpty { invisiblesWhilePending = 0 }
             pending.append(entry)
             settle(final: false, into: &view, offsets: &offsets)
         }
@@ -356,7 +369,7 @@ struct TextNormalizer {
     private mutating func settle(final: Bool, into view: inout [UInt8], offsets: inout ViewOffsets) {
         while let front = pending.first {
             if front.leetLetter != 0 {
-                guard let standsForLetters = decideLeet(final: final || pending.count > Self.maximumPending) else { return }
+                guard let standsForLetters = decideLeet(final: final || waitingCount > Self.maximumPending) else { return }
                 let run = pending.firstIndex { $0.leetLetter == 0 } ?? pending.count
                 for _ in 0..<run {
                     var entry = pending.removeFirst()
@@ -375,7 +388,7 @@ struct TextNormalizer {
             }
             let runLength = pending.firstIndex { $0.kind != .noise } ?? pending.count
             var decision = decideRun(of: runLength, final: final)
-            if decision == .wait && pending.count > Self.maximumPending { decision = decideRun(of: runLength, final: true) }
+            if decision == .wait && waitingCount > Self.maximumPending { decision = decideRun(of: runLength, final: true) }
             switch decision {
             case .wait:
                 return
@@ -465,7 +478,9 @@ struct TextNormalizer {
             view.append(contentsOf: text![position..<position + entry.originalLength])
             viewLength = entry.originalLength
         }
-        if viewLength != entry.originalLength {
+        // A character replaced by several is recorded even at the same length (Ǌ reads NJ), so that no span
+        // of the view maps to a span that ends inside it.
+        if viewLength != entry.originalLength || entry.bytes.map({ $0.singleScalar == nil }) == true {
             offsets.record(view: viewCount, original: entry.original, viewLength: viewLength, originalLength: entry.originalLength)
         }
         viewCount += viewLength

@@ -336,7 +336,8 @@ struct LiteralExtractor {
         func number() -> Int? {
             var value: Int?
             while let scalar = current, ("0"..."9").contains(scalar) {
-                value = (value ?? 0) * 10 + Int(scalar.value - 48)
+                // PCRE2 takes no count over 65535: a longer run of digits (a literal `{`) only has to stay above it.
+                value = min((value ?? 0) * 10 + Int(scalar.value - 48), 1_000_000)
                 position += 1
             }
             return value

@@ -58,6 +58,11 @@ public final class StreamFilter {
     private var decided = 0
     @exclusivity(unchecked)
     private var repairer = UTF8Repairer()
+    /// Invalid sequences replaced by U+FFFD whose text is not released yet (original offsets): each is
+    /// reported with that text, in text order with the matches, so that the events do not depend on where
+    /// the chunks were cut; those from the start of a block on are not reported (the block accounts for them).
+    @exclusivity(unchecked)
+    private var unreportedInvalidSpans: [Range<Int>] = []
     /// Per rule index: the repaired offset before which that rule does not search again (after an overflow).
     @exclusivity(unchecked)
     private var resumeOffsets: [Int: Int] = [:]
@@ -140,9 +145,7 @@ public final class StreamFilter {
             return
         }
         let repairedBefore = buffer.count
-        repairer.repair(chunk, into: &buffer) { span in
-            output.events.append(FilterEvent(type: .invalidUTF8, start: span.lowerBound, end: span.upperBound))
-        }
+        repairer.repair(chunk, into: &buffer) { unreportedInvalidSpans.append($0) }
         normalize(from: repairedBefore)
         process(final: false, into: &output)
     }
@@ -176,9 +179,7 @@ public final class StreamFilter {
         defer { if let mark { telemetry?.end(mark, output: output, bytesIn: 0, heldBack: 0, finished: true) } }
         if case .open = state {
             let repairedBefore = buffer.count
-            repairer.finish(into: &buffer) { span in
-                output.events.append(FilterEvent(type: .invalidUTF8, start: span.lowerBound, end: span.upperBound))
-            }
+            repairer.finish(into: &buffer) { unreportedInvalidSpans.append($0) }
             normalize(from: repairedBefore)
             for index in views.indices { views[index]?.finish() }
             process(final: true, into: &output)
@@ -197,6 +198,7 @@ public final class StreamFilter {
         }
         state = .finished
         buffer = []
+        unreportedInvalidSpans = []
     }
 
     /// Ends the response and returns the rest.
@@ -371,6 +373,7 @@ public final class StreamFilter {
         var cursor = decided
         let heldBack = heldBackByteCount
         for match in matches where match.start >= decided {
+            reportInvalidSpans(startingBefore: match.start, into: &output)
             let rule = rules.rules[match.ruleIndex]
             let action = actions[match.ruleIndex]
             let text = configuration.eventsIncludeText
@@ -400,7 +403,20 @@ public final class StreamFilter {
             }
         }
         releaseText(from: cursor, to: frontier, into: &output)
+        reportInvalidSpans(startingBefore: frontier, into: &output)
         decided = frontier
+    }
+
+    /// Reports the invalid sequences that start before the repaired offset `end`.
+    private func reportInvalidSpans(startingBefore end: Int, into output: inout FilterOutput) {
+        guard let first = unreportedInvalidSpans.first else { return }
+        let originalEnd = repairer.offsets.original(end)
+        guard first.lowerBound < originalEnd else { return }
+        let count = unreportedInvalidSpans.partitioningIndex { $0.lowerBound >= originalEnd }
+        for span in unreportedInvalidSpans[..<count] {
+            output.events.append(FilterEvent(type: .invalidUTF8, start: span.lowerBound, end: span.upperBound))
+        }
+        unreportedInvalidSpans.removeFirst(count)
     }
 
     private func releaseText(from start: Int, to end: Int, into output: inout FilterOutput) {
