@@ -30,6 +30,25 @@ import Testing
         #expect(output.text == text)
     }
 
+    /// A blocking category fails closed: the stream is blocked from where the failed search began, and no
+    /// byte of the run that made PCRE2 give up is released, however the text is cut.
+    @Test func limitInABlockingCategoryFailsClosed() throws {
+        let set = try rules("category: illegal\nrules:\n  - id: slow\n    patterns: ['(a+)+(?:b|cc)']\n", limits: SearchLimits(matchLimit: 10_000))
+        let text = Array(("Intro. " + String(repeating: "a", count: 40) + "c, and more.").utf8)
+        for chunks in [[text], text.map { [$0] }] {
+            let output = filterStream(chunks, rules: set)
+            let limit = try #require(output.events.first { $0.type == .limit })
+            #expect(limit.rule == "slow")
+            #expect(limit.policy == .failClosed)
+            let blocked = try #require(output.events.last)
+            #expect(blocked.type == .blocked)
+            #expect(blocked.start == limit.start)
+            #expect(blocked.end == text.count)
+            #expect(output.text.hasSuffix(PolicyTexts.standard.refusal.en))
+            #expect(!output.text.contains("aa"))
+        }
+    }
+
     @Test func offsetsAreUTF8Bytes() throws {
         let set = try rules("category: spam\nrules:\n  - id: w\n    words: [世界]\n")
         let match = try #require(set.scan("你好，世界").matches.first)
