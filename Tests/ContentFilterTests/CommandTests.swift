@@ -61,6 +61,20 @@ import Testing
         #expect(line["action"] as? String == "redact")
     }
 
+    /// A catastrophic pattern ends at the match limit, not in a hang; its category decides the outcome.
+    @Test(arguments: [
+        ("illegal", Int32(1), "fail_closed: counted as a block match"),
+        ("spam", Int32(0), "fail_open: the rest of the text is not searched for this rule"),
+    ])
+    func scanReportsALimitWithItsCategorysOutcome(_ category: String, _ status: Int32, _ outcome: String) throws {
+        let directory = try temporaryDirectory(["rules.yaml": "category: \(category)\nrules:\n  - id: slow\n    patterns: ['(a+)+(?:b|cc)']\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try run(["scan", "--rules", directory.path], stdin: "Intro. " + String(repeating: "a", count: 40) + "c")
+        #expect(result.status == status)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr == "stdin: slow: search stopped at byte 0: match limit exceeded (\(outcome))\n")
+    }
+
     @Test func usageAndInputErrorsExitTwo() throws {
         let usage = try run(["scan", "--no-such-flag"])
         #expect(usage.status == 2)
