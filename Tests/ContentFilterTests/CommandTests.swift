@@ -88,6 +88,22 @@ import Testing
         #expect(badRules.stderr.contains("rule directory does not exist"))
     }
 
+    @Test func rulesThatCannotBeReadAreNamedWithTheirPath() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let lintEmpty = try run(["rules", "lint", "--rules", directory.path])
+        #expect(lintEmpty.status == 1)
+        #expect(lintEmpty.stdout == "\(directory.path):0: the directory is empty (hint: rule files end in .yaml or .yml)\n1 errors, 0 warnings\n")
+        try FileManager.default.createDirectory(at: directory.appending(path: "folder.yaml"), withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: directory.appending(path: "link.yml").path, withDestinationPath: "gone.yaml")
+        let scan = try run(["scan", "--rules", directory.path], stdin: "text")
+        #expect(scan.status == 2)
+        #expect(scan.stdout.isEmpty)
+        #expect(scan.stderr.contains("\(directory.path)/folder.yaml:0: rule file is a directory, not a file (hint: "))
+        #expect(scan.stderr.contains("\(directory.path)/link.yml:0: rule file is a symbolic link to `gone.yaml`, which does not exist (hint: "))
+        #expect(scan.stderr.hasSuffix("error: the rules did not load (2 error(s))\n"))
+    }
+
     @Test func rulesLintAndTestOnTheShippedRules() throws {
         let lint = try run(["rules", "lint"])
         #expect(lint.status == 0, "\(lint.stdout)")
