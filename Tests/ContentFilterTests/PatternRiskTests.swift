@@ -43,6 +43,17 @@ import Testing
         #expect(PatternRisk.risks(in: pattern).isEmpty)
     }
 
+    @Test(arguments: [
+        ("x.*y", true, false), ("x.+", true, false), ("x.{2,}", true, false), ("\\\\.*", true, false), ("\\Ax", false, true),
+        ("a\\Gb", false, true), ("x.{0,20}y", false, false), ("\\.*", false, false), ("[.]+", false, false),
+        ("\\Q.*\\E", false, false), ("\\\\A", false, false), ("x.?y", false, false),
+    ])
+    func unboundedGapsAndSearchStartAnchors(_ pattern: String, _ gap: Bool, _ anchor: Bool) {
+        let messages = PatternRisk.risks(in: pattern).map(\.message)
+        #expect(messages.contains { $0.hasPrefix("unbounded `.*`") } == gap)
+        #expect(messages.contains { $0.hasPrefix("`\\A` or `\\G`") } == anchor)
+    }
+
     @Test func bothRisksOfOnePatternAreReported() {
         let messages = PatternRisk.risks(in: "(a+)+x{2000}").map(\.message)
         #expect(messages.count == 2)

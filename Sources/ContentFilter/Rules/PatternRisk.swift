@@ -14,7 +14,7 @@ struct PatternRisk: Equatable {
 
     static func risks(in pattern: String) -> [PatternRisk] {
         var risks: [PatternRisk] = []
-        let structure = RepeatStructure(pattern)
+        let structure = PatternStructure(pattern)
         if structure.hasNestedUnboundedRepeat {
             risks.append(PatternRisk(message: "nested unbounded quantifier can backtrack catastrophically",
                                      hint: "make the inner or outer repeat bounded or possessive, e.g. `(?:a+)++` or `a{1,20}`"))
@@ -26,25 +26,23 @@ struct PatternRisk: Equatable {
                 message: "\(count) \(huge.product): a large compiled pattern, long backtracking, and matches longer than a stream holds back",
                 hint: "bound the repeat to what a match needs, e.g. `{1,50}`"))
         }
-        if pattern.contains(unboundedGap) {
+        if structure.hasUnboundedGap {
             risks.append(PatternRisk(message: "unbounded `.*` / `.+` gap holds a stream back until the hold-back cap",
                                      hint: "bound the gap, e.g. `.{0,20}`"))
         }
-        if pattern.contains(textAnchor) {
+        if structure.hasSearchStartAnchor {
             risks.append(PatternRisk(message: "`\\A` or `\\G` anchors to where a search starts, which in a stream is not the start of the text",
                                      hint: "use `^` (start of the text or of a line with `(?m)`) or a lookbehind"))
         }
         return risks
     }
-
-    /// `\A` or `\G` (not preceded by another backslash).
-    nonisolated(unsafe) private static let textAnchor = /(?:^|[^\\])\\[AG]/
-    /// `.*` or `.+` that is not escaped.
-    nonisolated(unsafe) private static let unboundedGap = /(?:^|[^\\])\.[*+]/
 }
 
-/// How a pattern's repeats nest, read from its source: groups, character classes, escapes and quantifiers.
+/// What a pattern's source shows about its risks, read from its groups, character classes, escapes and
+/// quantifiers:
 ///
+/// - An **unbounded gap** is `.` repeated without an upper bound (`.*`, `.+`, `.{2,}`).
+/// - A **search-start anchor** is `\A` or `\G`.
 /// - A **nested unbounded repeat** is a group repeated without an upper bound (`+`, `*`, `{n,}`), whose body
 ///   holds a repeat with a varying count (`a+`, `\w*`, `a{1,3}`; star height 2 and its counted kin): the
 ///   text can be split between the iterations in exponentially many ways, and PCRE2 tries them all before
@@ -53,7 +51,9 @@ struct PatternRisk: Equatable {
 /// - A **huge repeat** is a counted repeat whose count, multiplied by the counts of the repeats around it,
 ///   reaches ``PatternRisk/hugeRepeatCount`` (`a{1000,}`, `(?:a{1,40}){1,40}`); an unbounded repeat counts
 ///   as its minimum.
-private struct RepeatStructure {
+private struct PatternStructure {
+    private(set) var hasUnboundedGap = false
+    private(set) var hasSearchStartAnchor = false
     private(set) var hasNestedUnboundedRepeat = false
     /// The counted repeats, outermost first, of the largest product that reached the threshold.
     private(set) var hugestRepeat: (counts: [String], product: Int)?
@@ -86,6 +86,7 @@ private struct RepeatStructure {
             var item = Item()
             switch scalar {
             case "\\":
+                hasSearchStartAnchor = hasSearchStartAnchor || peek("A") || peek("G")
                 skipEscape()
             case "[":
                 skipClass()
@@ -100,7 +101,8 @@ private struct RepeatStructure {
             default:
                 break
             }
-            applyQuantifier(to: &item)
+            let isUnbounded = applyQuantifier(to: &item)
+            hasUnboundedGap = hasUnboundedGap || (scalar == "." && isUnbounded)
             merge(item, into: &groups[groups.count - 1].body)
         }
     }
@@ -136,9 +138,10 @@ private struct RepeatStructure {
         position += 1
     }
 
-    /// Applies the quantifier after an item, if any, and records the risks it makes.
-    private mutating func applyQuantifier(to item: inout Item) {
-        guard let (minimum, maximum, text) = readQuantifier() else { return }
+    /// Applies the quantifier after an item, if any, and records the risks it makes. Returns whether the item
+    /// is repeated without an upper bound.
+    private mutating func applyQuantifier(to item: inout Item) -> Bool {
+        guard let (minimum, maximum, text) = readQuantifier() else { return false }
         let possessive = consume("+")
         if !possessive { _ = consume("?") }
         if maximum == nil && !possessive && item.isBacktrackingGroup && item.hasVaryingRepeat {
@@ -155,6 +158,7 @@ private struct RepeatStructure {
             }
         }
         item.isBacktrackingGroup = false
+        return maximum == nil
     }
 
     private func merge(_ item: Item, into body: inout Item) {
