@@ -9,7 +9,8 @@ struct ScanCommand: ParsableCommand {
         discussion: """
             Prints one line per match: file, byte range (end exclusive), action, category, rule and the \
             matched text. Exit status 1 when any match blocks, 0 otherwise (redact, disclaim and flag \
-            matches included).
+            matches included). A search that hits a PCRE2 limit is reported on stderr; in a category that \
+            fails closed it counts as a match (so a blocking rule's failure exits 1).
 
             Examples:
               contentfilter scan Examples/sample-chat.txt
@@ -36,7 +37,12 @@ struct ScanCommand: ParsableCommand {
                 print(json ? try jsonLine(match, file: file) : textLine(match, file: file))
             }
             for failure in result.failures {
-                printError("\(file ?? "stdin"): \(failure.rule): search stopped at byte \(failure.offset): \(failure.error)")
+                guard let rule = rules.rule(withID: failure.rule) else { continue }
+                // As in a stream, the rule's category decides: fail closed counts the failed search as a match.
+                let policy = FilterConfiguration().overflowPolicy(for: rule.category)
+                blocked = blocked || (policy == .failClosed && rule.action == .block)
+                let outcome = policy == .failClosed ? "counted as a \(rule.action) match" : "the rest of the text is not searched for this rule"
+                printError("\(file ?? "stdin"): \(failure.rule): search stopped at byte \(failure.offset): \(failure.error) (\(policy.rawValue): \(outcome))")
             }
         }
         if blocked { throw ExitStatus.checkFailed }

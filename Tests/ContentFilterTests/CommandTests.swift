@@ -31,8 +31,7 @@ import Testing
         try process.run()
         input.fileHandleForWriting.write(Data(stdin.utf8))
         try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
+        let (out, err) = readToEnd(output.fileHandleForReading, error.fileHandleForReading)
         process.waitUntilExit()
         return Run(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
@@ -61,6 +60,20 @@ import Testing
         #expect(line["action"] as? String == "redact")
     }
 
+    /// A catastrophic pattern ends at the match limit, not in a hang; its category decides the outcome.
+    @Test(arguments: [
+        ("illegal", Int32(1), "fail_closed: counted as a block match"),
+        ("spam", Int32(0), "fail_open: the rest of the text is not searched for this rule"),
+    ])
+    func scanReportsALimitWithItsCategorysOutcome(_ category: String, _ status: Int32, _ outcome: String) throws {
+        let directory = try temporaryDirectory(["rules.yaml": "category: \(category)\nrules:\n  - id: slow\n    patterns: ['(a+)+(?:b|cc)']\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try run(["scan", "--rules", directory.path], stdin: "Intro. " + String(repeating: "a", count: 40) + "c")
+        #expect(result.status == status)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr == "stdin: slow: search stopped at byte 0: match limit exceeded (\(outcome))\n")
+    }
+
     @Test func usageAndInputErrorsExitTwo() throws {
         let usage = try run(["scan", "--no-such-flag"])
         #expect(usage.status == 2)
@@ -72,6 +85,22 @@ import Testing
         let badRules = try run(["scan", "--rules", "/no/such/dir"], stdin: "x")
         #expect(badRules.status == 2)
         #expect(badRules.stderr.contains("rule directory does not exist"))
+    }
+
+    @Test func rulesThatCannotBeReadAreNamedWithTheirPath() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let lintEmpty = try run(["rules", "lint", "--rules", directory.path])
+        #expect(lintEmpty.status == 1)
+        #expect(lintEmpty.stdout == "\(directory.path):0: the directory is empty (hint: rule files end in .yaml or .yml)\n1 errors, 0 warnings\n")
+        try FileManager.default.createDirectory(at: directory.appending(path: "folder.yaml"), withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: directory.appending(path: "link.yml").path, withDestinationPath: "gone.yaml")
+        let scan = try run(["scan", "--rules", directory.path], stdin: "text")
+        #expect(scan.status == 2)
+        #expect(scan.stdout.isEmpty)
+        #expect(scan.stderr.contains("\(directory.path)/folder.yaml:0: rule file is a directory, not a file (hint: "))
+        #expect(scan.stderr.contains("\(directory.path)/link.yml:0: rule file is a symbolic link to `gone.yaml`, which does not exist (hint: "))
+        #expect(scan.stderr.hasSuffix("error: the rules did not load (2 error(s))\n"))
     }
 
     @Test func rulesLintAndTestOnTheShippedRules() throws {

@@ -39,8 +39,7 @@ import Testing
         /// Closes stdin and returns the rest of stdout, stderr and the exit status.
         func finish() throws -> (stdout: String, stderr: String, status: Int32) {
             try input.fileHandleForWriting.close()
-            let out = output.fileHandleForReading.readDataToEndOfFile()
-            let err = error.fileHandleForReading.readDataToEndOfFile()
+            let (out, err) = readToEnd(output.fileHandleForReading, error.fileHandleForReading)
             process.waitUntilExit()
             return (String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self), process.terminationStatus)
         }

@@ -31,6 +31,46 @@ import Testing
         #expect(output.text == text)
     }
 
+    /// A blocking category fails closed: the stream is blocked from where the failed search began, and no
+    /// byte of the run that made PCRE2 give up is released, however the text is cut.
+    @Test func limitInABlockingCategoryFailsClosed() throws {
+        let set = try rules("category: illegal\nrules:\n  - id: slow\n    patterns: ['(a+)+(?:b|cc)']\n", limits: SearchLimits(matchLimit: 10_000))
+        let text = Array(("Intro. " + String(repeating: "a", count: 40) + "c, and more.").utf8)
+        for chunks in [[text], text.map { [$0] }] {
+            let output = filterStream(chunks, rules: set)
+            let limit = try #require(output.events.first { $0.type == .limit })
+            #expect(limit.rule == "slow")
+            #expect(limit.policy == .failClosed)
+            let blocked = try #require(output.events.last)
+            #expect(blocked.type == .blocked)
+            #expect(blocked.start == limit.start)
+            #expect(blocked.end == text.count)
+            #expect(output.text.hasSuffix(PolicyTexts.standard.refusal.en))
+            #expect(!output.text.contains("aa"))
+        }
+    }
+
+    /// The interpreter's depth and heap limits (a pattern may turn JIT off with `(*NO_JIT)`) and the JIT's
+    /// stack bound searches too, in whole texts and in streams.
+    @Test(arguments: [
+        ("(*NO_JIT)(?:a|b)*c", SearchLimits(depthLimit: 100), "matching depth limit exceeded"),
+        ("(*NO_JIT)(?:a|b)*c", SearchLimits(matchLimit: .max, depthLimit: .max, heapLimitKiB: 64), "heap limit exceeded"),
+        ("(a|b)*c", SearchLimits(), "JIT stack limit reached"),
+    ])
+    func everyPCRE2LimitEndsASearch(_ pattern: String, _ limits: SearchLimits, _ message: String) throws {
+        let set = try rules("category: spam\nrules:\n  - id: deep\n    patterns: ['\(pattern)']\n", limits: limits)
+        let text = String(repeating: "a", count: 8_000) + "dc"
+        let failure = try #require(set.scan(text).failures.first)
+        #expect(failure.rule == "deep")
+        #expect(failure.error.isResourceLimit)
+        #expect(failure.error.message == message)
+        var configuration = FilterConfiguration.plain
+        configuration.maximumHoldBack = 16_384
+        let output = filterStream([Array(text.utf8)], rules: set, configuration: configuration)
+        #expect(output.events.contains { $0.type == .limit && $0.rule == "deep" && $0.policy == .failOpen })
+        #expect(output.text == text)
+    }
+
     @Test func offsetsAreUTF8Bytes() throws {
         let set = try rules("category: spam\nrules:\n  - id: w\n    words: [世界]\n")
         let match = try #require(set.scan("你好，世界").matches.first)

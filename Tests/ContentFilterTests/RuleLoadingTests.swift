@@ -9,6 +9,11 @@ import Testing
     func problems(_ files: [String: String]) throws -> [RuleProblem] {
         let url = try temporaryDirectory(files)
         defer { try? FileManager.default.removeItem(at: url) }
+        return try problems(at: url)
+    }
+
+    /// Loads the rule directory at `url` and returns the problems (the load must fail).
+    func problems(at url: URL) throws -> [RuleProblem] {
         do {
             _ = try RuleSet(sources: [.directory(url)])
             Issue.record("loading succeeded")
@@ -116,15 +121,47 @@ import Testing
         #expect(Set(found.compactMap(\.ruleID)) == ["one", "two", "three"])
     }
 
-    @Test func emptyOrMissingDirectory() throws {
-        let empty = try temporaryDirectory(["notes.md": "# not rules"])
-        defer { try? FileManager.default.removeItem(at: empty) }
-        #expect(throws: RuleLoadError.self) { try RuleSet(sources: [.directory(empty)]) }
-        do {
-            _ = try RuleSet(sources: [.directory(empty.appending(path: "nope"))])
-        } catch {
-            #expect(error.errors.first?.message == "rule directory does not exist")
+    @Test func missingEmptyOrNonRuleDirectory() throws {
+        let empty = try temporaryDirectory()
+        let others = try temporaryDirectory(["notes.md": "# not rules", "words.txt": "a\n", "spam.yaml.bak": ""])
+        defer { for url in [empty, others] { try? FileManager.default.removeItem(at: url) } }
+        let missing = empty.appending(path: "nope")
+        for (url, message) in [
+            (missing, "rule directory does not exist"),
+            (empty, "the directory is empty"),
+            (others, "the directory holds no rule files, only 3 other entries: `notes.md`, `spam.yaml.bak`, `words.txt`"),
+        ] {
+            let found = try problems(at: url)
+            #expect(found.map(\.description) == ["\(url.path):0: \(message) (hint: \(found.first?.hint ?? ""))"])
+            #expect(found.first?.message == message)
         }
+    }
+
+    /// Files that cannot be read are each reported with their path; the readable ones are still parsed.
+    @Test func unreadableRuleFilesAreEachReported() throws {
+        let url = try temporaryDirectory(["gambling.yaml": validRule, "latin1.yaml": "", "spam.yaml": "category: spam\nrules: [\n"])
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Data([0x63, 0x61, 0x66, 0xE9, 0x0A]).write(to: url.appending(path: "latin1.yaml"))  // "café" in Latin-1
+        try FileManager.default.createDirectory(at: url.appending(path: "folder.yaml"), withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: url.appending(path: "link.yml").path, withDestinationPath: "/no/such/rules.yaml")
+        #expect(mkfifo(url.appending(path: "pipe.yaml").path, 0o644) == 0)
+        let found = try problems(at: url)
+        #expect(found.dropLast().map(\.description) == [
+            "\(url.path)/folder.yaml:0: rule file is a directory, not a file (hint: rules and word lists are read from plain files; rename or move this one)",
+            "\(url.path)/latin1.yaml:0: rule file is not valid UTF-8 (hint: save it as UTF-8)",
+            "\(url.path)/link.yml:0: rule file is a symbolic link to `/no/such/rules.yaml`, which does not exist (hint: point the link at an existing file, or remove it)",
+            "\(url.path)/pipe.yaml:0: rule file is not a regular file (a FIFO, socket or device) (hint: rules and word lists are read from plain files; rename or move this one)",
+        ])
+        #expect(found.last?.description.hasPrefix("\(url.path)/spam.yaml:3: invalid YAML") == true)
+    }
+
+    @Test func wordFileThatIsADirectory() throws {
+        let url = try temporaryDirectory(["spam.yaml": "category: spam\nrules:\n  - id: w\n    words_file: words\n"])
+        defer { try? FileManager.default.removeItem(at: url) }
+        try FileManager.default.createDirectory(at: url.appending(path: "words"), withIntermediateDirectories: false)
+        let found = try problems(at: url)
+        #expect(found.map(\.message) == ["word file `words` is a directory, not a file"])
+        #expect(found.map(\.location.line) == [4])
     }
 
     @Test func wordFileIsReadBesideTheRuleFile() throws {

@@ -23,3 +23,17 @@ func temporaryDirectory(_ files: [String: String] = [:]) throws -> URL {
     }
     return url
 }
+
+/// Reads two pipes to their ends at once, so that a process that fills one while the other is being read
+/// cannot block (a sanitizer's report on stderr, say). Returns what each held.
+func readToEnd(_ first: FileHandle, _ second: FileHandle) -> (Data, Data) {
+    nonisolated(unsafe) var secondData = Data()
+    let done = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async {
+        secondData = second.readDataToEndOfFile()
+        done.signal()
+    }
+    let firstData = first.readDataToEndOfFile()
+    done.wait()
+    return (firstData, secondData)
+}

@@ -1,8 +1,8 @@
 
 /// A compiled, immutable set of policy rules: load once, share between any number of streams and threads.
 ///
-/// Every rule becomes one JIT-compiled PCRE2 pattern (its patterns and words joined as alternatives), run
-/// in UTF mode under ``SearchLimits``.
+/// Every rule becomes one JIT-compiled PCRE2 pattern (its patterns and words joined as alternatives; in
+/// parts if PCRE2 finds it too large), run in UTF mode under ``SearchLimits``.
 ///
 /// Usage:
 /// ```swift
@@ -58,13 +58,14 @@ public final class RuleSet: Sendable {
             throw RuleLoadError(problems: problems)
         }
         let stepsOfRule = parser.rules.map { normalization.subtracting($0.normalizationOff) }
-        let combinedPatterns = parser.rules.indices.map { Self.combinedPattern(of: parser.rules[$0], normalizedBy: stepsOfRule[$0]) }
+        let alternativesOfRule = parser.rules.indices.map { Self.patternAlternatives(of: parser.rules[$0], normalizedBy: stepsOfRule[$0]) }
+        let combinedPatterns = alternativesOfRule.map(PCRE2Pattern.alternation(of:))
         // With case folding, a rule that does not say otherwise matches caselessly.
         let caseless = parser.rules.indices.map { parser.rules[$0].caseless ?? stepsOfRule[$0].contains(.case) }
         var compiled: [PCRE2Pattern] = []
-        for (index, (rule, pattern)) in zip(parser.rules, combinedPatterns).enumerated() {
+        for (index, (rule, alternatives)) in zip(parser.rules, alternativesOfRule).enumerated() {
             do {
-                compiled.append(try PCRE2Pattern(pattern, options: PCRE2CompileOptions(caseless: caseless[index], ucp: rule.ucp)))
+                compiled.append(try PCRE2Pattern(alternatives: alternatives, options: PCRE2CompileOptions(caseless: caseless[index], ucp: rule.ucp)))
             } catch {
                 problems.append(RuleProblem(.error, at: rule.location, rule: rule.id, "the rule's patterns cannot be combined: \(error.error.message)",
                                             hint: "a pattern may use a construct that only works at the very start, such as `(*UTF)`"))
@@ -121,14 +122,26 @@ public final class RuleSet: Sendable {
     /// written in the normalised form `steps` give them, as the text they are matched in is, and so are the
     /// characters of patterns that a step replaces one by one (`賭` reads `赌`, `ｓ` reads `s`).
     public static func combinedPattern(of rule: Rule, normalizedBy steps: Normalization = []) -> String {
+        PCRE2Pattern.alternation(of: patternAlternatives(of: rule, normalizedBy: steps))
+    }
+
+    /// The most bytes of words in one alternative of a combined pattern: a long word list becomes several
+    /// alternatives, so that PCRE2 can compile it in parts (see ``PCRE2Pattern``).
+    static let wordBytesPerAlternative = 8_192
+
+    /// The alternatives of ``combinedPattern(of:normalizedBy:)``.
+    static func patternAlternatives(of rule: Rule, normalizedBy steps: Normalization = []) -> [String] {
         var alternatives = rule.patterns.map { CharacterFolding.shared.foldingCharacters(ofPattern: $0, steps: steps) }
         if !rule.words.isEmpty {
             // Longest first, so that at one start the longest word wins, as a keyword filter would.
             let words = Array(Set(rule.words.map { TextNormalizer.normalize($0, steps: steps) })).sorted { ($0.utf8.count, $1) > ($1.utf8.count, $0) }
-            var group = words.map(escapedLiteral).joined(separator: "|")
-            group = rule.caseless == nil ? "(?i:\(group))" : "(?:\(group))"
-            if rule.wordBoundary { group = "(?<![A-Za-z0-9_])\(group)(?![A-Za-z0-9_])" }
-            alternatives.append(group)
+            // `(?<!x)(?:a|b)(?!y)` matches as `(?<!x)(?:a)(?!y)|(?<!x)(?:b)(?!y)` does: the words can be split.
+            for run in runs(of: words.map(escapedLiteral), bytesEach: wordBytesPerAlternative) {
+                var group = run.joined(separator: "|")
+                group = rule.caseless == nil ? "(?i:\(group))" : "(?:\(group))"
+                if rule.wordBoundary { group = "(?<![A-Za-z0-9_])\(group)(?![A-Za-z0-9_])" }
+                alternatives.append(group)
+            }
             // Pinyin and mixed spellings, and listed homophones: caseless, and never inside a Latin word.
             let variants = rule.words.flatMap { word in
                 WordVariant.patterns(for: word, kinds: rule.wordVariants)
@@ -139,7 +152,22 @@ public final class RuleSet: Sendable {
                 alternatives.append("(?<![A-Za-z0-9_])(?i:\(ordered.joined(separator: "|")))(?![A-Za-z0-9_])")
             }
         }
-        return alternatives.count == 1 ? alternatives[0] : alternatives.map { "(?:\($0))" }.joined(separator: "|")
+        return alternatives
+    }
+
+    /// `items` in consecutive runs of at most `bytesEach` UTF-8 bytes (at least one item each).
+    private static func runs(of items: [String], bytesEach: Int) -> [ArraySlice<String>] {
+        var runs: [ArraySlice<String>] = []
+        var start = 0, bytes = 0
+        for (index, item) in items.enumerated() {
+            if index > start && bytes + item.utf8.count > bytesEach {
+                runs.append(items[start..<index])
+                (start, bytes) = (index, 0)
+            }
+            bytes += item.utf8.count
+        }
+        runs.append(items[start...])
+        return runs
     }
 
     /// `literal` with every ASCII character that is not a letter or digit escaped, so PCRE2 reads it literally.

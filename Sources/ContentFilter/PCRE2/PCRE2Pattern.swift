@@ -28,17 +28,50 @@ enum PCRE2SearchResult: Equatable {
 
 /// A compiled, JIT-compiled PCRE2 pattern. Immutable once built.
 ///
-/// Owns its `pcre2_code`. `@unchecked Sendable`: PCRE2 documents compiled code (JIT included) as safe to
-/// use from many threads at once once compilation has finished; every search brings its own match data.
+/// Usually one `pcre2_code`. A pattern made of alternatives that together are larger than PCRE2 compiles
+/// (its 16-bit internal links cap a compiled pattern at 64K code units: a word list of thousands of words)
+/// is compiled as consecutive runs of its alternatives, searched so that the result is the one pattern's:
+/// the leftmost result of any part, and at one start the earliest part's, as PCRE2 tries alternatives in
+/// order at each start.
+///
+/// Owns its codes. `@unchecked Sendable`: PCRE2 documents compiled code (JIT included) as safe to use from
+/// many threads at once once compilation has finished; every search brings its own match data.
 final class PCRE2Pattern: @unchecked Sendable {
-    private let code: OpaquePointer
+    /// The compiled parts, in the order of the alternatives they hold.
+    private let codes: [OpaquePointer]
     /// The longest lookbehind of the pattern, in characters (`\b` counts as one).
     let maximumLookbehind: Int
     /// The bytes a match can start with, when PCRE2 knows them (its own start-of-match optimisation).
     let startBytes: ByteSet?
 
     /// - Parameter jit: also JIT-compile; `false` when the pattern is only being checked.
-    init(_ pattern: String, options: PCRE2CompileOptions, jit: Bool = true) throws(PCRE2CompileError) {
+    convenience init(_ pattern: String, options: PCRE2CompileOptions, jit: Bool = true) throws(PCRE2CompileError) {
+        try self.init(codes: [Self.compile(pattern, options: options, jit: jit)])
+    }
+
+    /// Compiles the pattern ``alternation(of:)`` writes for `alternatives`, in parts if PCRE2 finds it too large.
+    convenience init(alternatives: [String], options: PCRE2CompileOptions) throws(PCRE2CompileError) {
+        try self.init(codes: Self.compileParts(alternatives[...], options: options))
+    }
+
+    private init(codes: [OpaquePointer]) {
+        self.codes = codes
+        maximumLookbehind = codes.map { code in
+            var lookbehind: UInt32 = 0
+            pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_MAXLOOKBEHIND), &lookbehind)
+            return Int(lookbehind)
+        }.max()!
+        startBytes = codes.dropFirst().reduce(Self.startBytes(of: codes[0])) { bytes, code in
+            bytes.flatMap { bytes in Self.startBytes(of: code).map(bytes.union) }
+        }
+    }
+
+    /// `alternatives` as one pattern: the only one as it is, else each in a group, joined by `|`.
+    static func alternation(of alternatives: some Collection<String>) -> String {
+        alternatives.count == 1 ? alternatives.first! : alternatives.map { "(?:\($0))" }.joined(separator: "|")
+    }
+
+    private static func compile(_ pattern: String, options: PCRE2CompileOptions, jit: Bool) throws(PCRE2CompileError) -> OpaquePointer {
         var errorCode: Int32 = 0
         var errorOffset = 0
         let compiled = pattern.utf8CString.withUnsafeBufferPointer { buffer in
@@ -49,13 +82,25 @@ final class PCRE2Pattern: @unchecked Sendable {
         guard let compiled else {
             throw PCRE2CompileError(error: PCRE2Error(code: errorCode), offset: errorOffset)
         }
-        code = compiled
         // JIT failure (e.g. no JIT on this platform) leaves the interpreter, which gives the same results.
         if jit { _ = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE) | UInt32(PCRE2_JIT_PARTIAL_HARD)) }
-        var lookbehind: UInt32 = 0
-        pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_MAXLOOKBEHIND), &lookbehind)
-        maximumLookbehind = Int(lookbehind)
-        startBytes = Self.startBytes(of: compiled)
+        return compiled
+    }
+
+    /// The alternatives compiled as one pattern, or, if PCRE2 finds that too large, each half in parts.
+    private static func compileParts(_ alternatives: ArraySlice<String>, options: PCRE2CompileOptions) throws(PCRE2CompileError) -> [OpaquePointer] {
+        do {
+            return [try compile(alternation(of: alternatives), options: options, jit: true)]
+        } catch where error.error.code == PCRE2_ERROR_PATTERN_TOO_LARGE && alternatives.count > 1 {
+            let middle = alternatives.startIndex + alternatives.count / 2
+            let first = try compileParts(alternatives[..<middle], options: options)
+            do {
+                return try first + compileParts(alternatives[middle...], options: options)
+            } catch {
+                first.forEach { pcre2_code_free_8($0) }
+                throw error
+            }
+        }
     }
 
     /// PCRE2's start-of-match information as a byte set: its bitmap of first code units, or its one first
@@ -74,7 +119,7 @@ final class PCRE2Pattern: @unchecked Sendable {
         return ByteSet([UInt8(unit)]).withCaseVariants
     }
 
-    deinit { pcre2_code_free_8(code) }
+    deinit { codes.forEach { pcre2_code_free_8($0) } }
 
     /// Searches `subject[..<length]` from `startOffset` for the leftmost match that is not empty.
     ///
@@ -96,6 +141,34 @@ final class PCRE2Pattern: @unchecked Sendable {
         var options = UInt32(PCRE2_NO_UTF_CHECK) | UInt32(PCRE2_NOTEMPTY)
         if partial { options |= UInt32(PCRE2_PARTIAL_HARD) }
         if startsInsideText { options |= UInt32(PCRE2_NOTBOL) }
+        guard codes.count > 1 else {
+            return Self.search(codes[0], subject, from: startOffset, options: options, latestStart: latestStart, scratch: scratch)
+        }
+        // A later part only counts with a result that starts before the best so far (at the same start, the
+        // earlier part's alternatives come first).
+        var best = PCRE2SearchResult.noMatch
+        var latestStart = latestStart
+        for code in codes {
+            let result = Self.search(code, subject, from: startOffset, options: options, latestStart: latestStart, scratch: scratch)
+            let start: Int
+            switch result {
+            case .match(let range): start = range.lowerBound
+            case .partial(let partialStart): start = partialStart
+            case .noMatch: continue
+            case .failure: return result
+            }
+            guard start <= latestStart ?? .max else { continue }
+            best = result
+            if start == startOffset { break }
+            latestStart = start - 1
+        }
+        return best
+    }
+
+    private static func search(
+        _ code: OpaquePointer, _ subject: UnsafeBufferPointer<UInt8>, from startOffset: Int, options: UInt32, latestStart: Int?,
+        scratch: PCRE2MatchScratch
+    ) -> PCRE2SearchResult {
         // An empty buffer may have no base address; PCRE2 accepts any pointer for a zero-length subject.
         let base = subject.baseAddress ?? UnsafePointer(bitPattern: 1)!
         scratch.setLatestStart(latestStart)

@@ -20,23 +20,18 @@ struct RuleParser {
 
     /// Parses every rule file of `source`.
     mutating func parse(_ source: RuleSource) {
-        do {
-            let files = try source.ruleFiles()
-            for file in files {
-                contentHash.combine(file.name)
-                contentHash.combine(file.contents)
-            }
+        let (files, fileProblems) = source.ruleFiles()
+        problems += fileProblems
+        for file in files {
+            contentHash.combine(file.name)
+            contentHash.combine(file.contents)
             if case .patternList = source {
-                for file in files { parsePatternList(file) }
-                return
+                parsePatternList(file)
+                continue
             }
-            for file in files {
-                var reader = YAMLReader(file: file.path)
-                parse(file, from: source, with: &reader)
-                problems += reader.problems
-            }
-        } catch {
-            problems.append(error)
+            var reader = YAMLReader(file: file.path)
+            parse(file, from: source, with: &reader)
+            problems += reader.problems
         }
     }
 
@@ -103,12 +98,13 @@ struct RuleParser {
         let patternEntries = mapping["patterns"].map { reader.strings($0, key: "patterns") } ?? []
         var words = mapping["words"].map { reader.strings($0, key: "words").map(\.text) } ?? []
         if let node = mapping["words_file"], let name = reader.string(node, key: "words_file") {
-            if let contents = source.wordFile(name, besideRuleFile: reader.file) {
+            switch source.wordFile(name, besideRuleFile: reader.file) {
+            case .success(let contents):
                 contentHash.combine(name)
                 contentHash.combine(contents)
                 words += Self.wordsInWordFile(contents)
-            } else {
-                reader.report(.error, at: node, "word file `\(name)` not found", hint: "put it beside \(reader.file), one word per line")
+            case .failure(let problem):
+                reader.report(.error, at: node, "word file `\(name)` \(problem.message)", hint: problem.hint ?? "put it beside \(reader.file), one word per line")
             }
         }
         if patternEntries.isEmpty && words.isEmpty && mapping["words_file"] == nil {

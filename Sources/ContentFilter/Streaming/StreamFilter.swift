@@ -267,6 +267,7 @@ public final class StreamFilter {
         let searchEnd = !normalizes ? windowEnd : views.reduce(windowEnd) { end, view in view.map { min(end, $0.settledOriginal) } ?? end }
         var frontier = searchEnd
         var undecidedRule: (index: Int, start: Int)?
+        let forcedBefore = forcedMatches.count
         for group in rules.groups.indices {
             searchWindow(of: group, upTo: searchEnd, partial: partial) { index, end in
                 switch end {
@@ -282,6 +283,8 @@ public final class StreamFilter {
                 }
             }
         }
+        // A search that failed closed in this window is a match in it.
+        if forcedMatches.count > forcedBefore { foundMatches.append(contentsOf: forcedMatches[forcedBefore...]) }
         // A known match that crosses the frontier may still lose to one that starts after it: wait for it.
         var moved = true
         while moved {
