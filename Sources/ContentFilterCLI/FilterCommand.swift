@@ -81,9 +81,10 @@ struct FilterCommand: ParsableCommand {
         case .responses: SSEResponseFilter(settings, dialect: .responses)
         }
 
-        StandardStreams.installSignalHandlers()
-        let hangups = rules.reloadOnHangup { Self.report($0, live: rules) }
-        defer { hangups.cancel() }
+        StandardStreams.installSignalHandlers {
+            // Reloading takes a while: the filter goes on meanwhile.
+            StandardStreams.detachQuietThread { Self.report(Result { () throws(RuleLoadError) in try rules.reload() }, live: rules) }
+        }
         var input = [UInt8](repeating: 0, count: 64 * 1024)
         var output: [UInt8] = []
         do {
