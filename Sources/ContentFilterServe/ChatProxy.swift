@@ -90,7 +90,7 @@ struct ChatProxy: Sendable {
     /// The error response for a request the upstream did not answer.
     static func upstreamFailure(_ error: any Error) -> Response {
         switch error as? HTTPClientError {
-        case .some(.readTimeout), .some(.connectTimeout), .some(.deadlineExceeded):
+        case .some(.readTimeout), .some(.connectTimeout), .some(.deadlineExceeded), .some(.getConnectionFromPoolTimeout):
             errorResponse(.gatewayTimeout, code: "upstream_timeout", "the upstream model server did not answer in time")
         default:
             errorResponse(.badGateway, code: "upstream_unreachable", "the upstream model server could not be reached: \(error)")

@@ -51,6 +51,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds the upstream may stay silent, before its answer starts or within it.", valueName: "seconds"))
     var upstreamTimeout: Int = 60
 
+    @Option(help: ArgumentHelp("The most connections to the upstream at once; requests beyond wait for one.", valueName: "count"))
+    var maximumUpstreamConnections = 1024
+
     @Option(help: "Where Prometheus metrics are served.")
     var metricsPath = "/contentfilter/metrics"
 
@@ -63,6 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard upstreamTimeout > 0 else { throw ValidationError("--upstream-timeout must be at least 1 second") }
+        guard maximumUpstreamConnections > 0 else { throw ValidationError("--maximum-upstream-connections must be at least 1") }
     }
 
     func run() async throws {
@@ -86,8 +90,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let reloads = rules.reloadOnHangup()  // each reload logs its outcome
 
+        // One upstream connection per concurrent answer: the client's default pool (8 per host) would queue the rest.
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(
-            timeout: .init(connect: .seconds(10), read: .seconds(Int64(upstreamTimeout)))))
+            timeout: .init(connect: .seconds(10), read: .seconds(Int64(upstreamTimeout))),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maximumUpstreamConnections)))
         let proxy = ChatProxy(upstream: upstream.hasSuffix("/") ? String(upstream.dropLast()) : upstream, client: client)
         let router = Router()
         router.get(RouterPath(metricsPath)) { _, _ in
