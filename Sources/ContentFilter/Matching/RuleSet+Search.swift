@@ -24,18 +24,23 @@ extension RuleSet {
     /// - Parameters:
     ///   - partial: search with `PCRE2_PARTIAL_HARD`, for a buffer that more text may follow.
     ///   - startsInsideText: the subject begins after the start of the text (a stream's window).
+    ///   - alternatives: the rule's pattern compiled one alternative per part, and the parts to search: the
+    ///     others have no match or partial match from `start` on (see ``AlternativeStarts``).
     func searchRule(
         _ ruleIndex: Int,
         in subject: UnsafeBufferPointer<UInt8>,
         from start: Int,
         partial: Bool,
         startsInsideText: Bool = false,
+        alternatives: (pattern: PCRE2Pattern, parts: UInt64)? = nil,
         scratch: PCRE2MatchScratch,
         into matches: inout [RawMatch]
     ) -> RuleSearchEnd {
+        let pattern = alternatives?.pattern ?? patterns[ruleIndex]
+        let parts = alternatives?.parts ?? .max
         var position = start
         while position < subject.count {
-            let result = patterns[ruleIndex].search(subject, from: position, partial: partial, startsInsideText: startsInsideText, scratch: scratch)
+            let result = pattern.search(subject, from: position, partial: partial, startsInsideText: startsInsideText, parts: parts, scratch: scratch)
             switch result {
             case .match(let range):
                 if verifiers[ruleIndex]?.accepts(subject[range]) ?? true {
@@ -75,10 +80,16 @@ extension RuleSet {
         ended: (Int, RuleSearchEnd) -> Void
     ) {
         func startOf(_ rule: Int) -> Int { ruleStart.map { max(start, $0(rule)) } ?? start }
+        /// The earliest start of a possible match reported so far (partial mode).
+        var earliestPartial = Int.max
+        func report(_ rule: Int, _ end: RuleSearchEnd) {
+            if case .partial(let start) = end { earliestPartial = min(earliestPartial, start) }
+            ended(rule, end)
+        }
         func searchPlain(_ rule: Int, from offset: Int) {
             let end = searchRule(rule, in: subject, from: offset, partial: partial, startsInsideText: startsInsideText,
                                  scratch: scratch.pcre2, into: &matches)
-            if end != .complete { ended(rule, end) }
+            if end != .complete { report(rule, end) }
         }
         guard let prefilter = group.prefilter else {
             for rule in group.rules { searchPlain(rule, from: startOf(rule)) }
@@ -88,21 +99,34 @@ extension RuleSet {
                                                        into: &scratch.prefilter)
         /// PCRE2's find-all of `rule` from `offset`. In a stream's window it skips the text where the rule's
         /// earlier searches of the stream failed without reaching the end of the text (those positions fail
-        /// the same way whatever comes next), and it searches only if a match can start in the rest.
+        /// the same way whatever comes next), and it searches only if a match can start in the rest. In a group
+        /// of many such rules, the search waits (see ``SearchScratch/waitingSearches``) until the other rules
+        /// have been searched.
         func searchWhole(_ rule: Int, from offset: Int) {
             let searchStart = max(offset, startOf(rule))
             guard searchStart < subject.count else { return }
             guard partial, let slot = prefilter.streamSlot(of: rule) else { return searchPlain(rule, from: searchStart) }
             let known = scratch.cleanSpans(count: prefilter.streamSlotCount)[slot].shifted(by: -subjectOffset)
             let from = known.contains(searchStart) ? known.end : searchStart
+            let search = WaitingSearch(rule: rule, slot: slot, searchStart: searchStart, from: from)
+            if prefilter.streamSlotCount <= Self.mostSlotsSearchedAtOnce { searchWaiting(search) } else { scratch.waitingSearches.append(search) }
+        }
+        /// The search ``searchWhole(_:from:)`` prepared.
+        func searchWaiting(_ search: WaitingSearch) {
+            let (rule, slot, searchStart, from) = (search.rule, search.slot, search.searchStart, search.from)
             var end = RuleSearchEnd.complete
             var found = false
-            if from < subject.count
-                && prefilter.mayStartMatch(of: rule, in: subject, from: from, hasCaseVariants: hasCaseVariants)
+            // Only the alternatives that can start a match in the rest, when the rule is compiled one by one too.
+            var selected: (pattern: PCRE2Pattern, parts: UInt64)?
+            if let alternatives = prefilter.alternativeStarts(ofSlot: slot) {
+                selected = (alternatives.pattern, alternatives.startingAlternatives(in: subject, from: from, hasCaseVariants: hasCaseVariants))
+            }
+            if from < subject.count, selected.map({ $0.parts != 0 })
+                ?? prefilter.mayStartMatch(of: rule, in: subject, from: from, hasCaseVariants: hasCaseVariants)
                 ?? patterns[rule].startBytes?.occurs(in: subject, from: from) ?? true {
                 let matchCount = matches.count
                 end = searchRule(rule, in: subject, from: from, partial: true, startsInsideText: startsInsideText,
-                                 scratch: scratch.pcre2, into: &matches)
+                                 alternatives: selected, scratch: scratch.pcre2, into: &matches)
                 found = matches.count > matchCount
             }
             let cleanEnd: Int? = switch end {
@@ -111,7 +135,7 @@ extension RuleSet {
             case .failed: nil
             }
             scratch.cleanSpans[slot] = cleanEnd.map { CleanSpan(start: searchStart, end: $0).shifted(by: subjectOffset) } ?? CleanSpan()
-            if end != .complete { ended(rule, end) }
+            if end != .complete { report(rule, end) }
         }
         /// A match may have begun within its lead of a literal that has not fully arrived yet: a literal
         /// from `latestLiteral` on, so a match from `latestLiteral` minus how far the lead reaches there.
@@ -138,7 +162,7 @@ extension RuleSet {
                     let end = candidate.position + length
                     if partial && boundaryAfter && end == subject.count {
                         // The character after the keyword is still to come.
-                        ended(rule, .partial(start: candidate.position))
+                        report(rule, .partial(start: candidate.position))
                         break
                     }
                     matches.append(RawMatch(ruleIndex: rule, start: candidate.position, end: end))
@@ -166,7 +190,7 @@ extension RuleSet {
                     if end != .complete { break }
                 }
                 if end != .complete {
-                    ended(rule, end)
+                    report(rule, end)
                 } else if partial, RulePrefilter.isTailSearched(plans[rule]) {
                     searchTail(rule, lead: lead, longestLiteral: longestLiteral, from: excluded)
                 }
@@ -176,13 +200,27 @@ extension RuleSet {
         }
         guard partial else { return }
         for hold in scratch.prefilter.tailHolds where hold.position >= startOf(hold.rule) {
-            ended(hold.rule, .partial(start: hold.position))
+            report(hold.rule, .partial(start: hold.position))
         }
         for rule in prefilter.tailSearchedRules where !candidates.containsRule(rule) {
             guard case .literalDriven(let lead, let longestLiteral, _) = plans[rule] else { continue }
             searchTail(rule, lead: lead, longestLiteral: longestLiteral, from: start)
         }
+        // The stream holds back everything from the earliest possible match on, so a rule whose text before
+        // that is known clean cannot change what this window decides: its search waits for a later window,
+        // which searches it before deciding any of its text. Earlier text first, as each search may move the
+        // earliest possible match back.
+        scratch.waitingSearches.sort { $0.from < $1.from }
+        for search in scratch.waitingSearches {
+            guard search.from < earliestPartial else { break }
+            searchWaiting(search)
+        }
+        scratch.waitingSearches.removeAll(keepingCapacity: true)
     }
+
+    /// In a group with at most this many rules that a stream searches over whole windows, each is searched at
+    /// once: putting their searches in order costs more than the searches it saves.
+    private static let mostSlotsSearchedAtOnce = 8
 
     /// Raw matches of every rule in `text`, before overlaps between rules are resolved.
     ///
@@ -272,6 +310,8 @@ final class SearchScratch {
     /// For each rule a stream searches over whole windows (``RulePrefilter/streamSlot(of:)``): the text
     /// (absolute offsets) where every match attempt of the rule failed before reaching the window's end.
     @exclusivity(unchecked) var cleanSpans: [CleanSpan] = []
+    /// A stream window's searches of rules over whole windows, in wait until the rest of the window is searched.
+    @exclusivity(unchecked) var waitingSearches: [WaitingSearch] = []
 
     init(context: PCRE2MatchContext) { pcre2 = PCRE2MatchScratch(context: context) }
 
@@ -280,6 +320,14 @@ final class SearchScratch {
         if cleanSpans.count != count { cleanSpans = Array(repeating: CleanSpan(), count: count) }
         return cleanSpans
     }
+}
+
+/// A search of a rule over a stream's window from `searchStart`, of which `searchStart..<from` is known clean.
+struct WaitingSearch {
+    var rule: Int
+    var slot: Int
+    var searchStart: Int
+    var from: Int
 }
 
 /// Offsets `start..<end` (empty by default); a plain pair, so that an empty or shifted span never traps.

@@ -84,7 +84,8 @@ public final class RuleSet: Sendable {
         self.groupOfRule = groupOfRule
         groups = stepsOfGroup.indices.map { group in
             let prefilter = usesPrefilter ? RulePrefilter(patterns: parser.rules.indices.map { index in
-                groupOfRule[index] != group ? nil : (combinedPatterns[index], caseless[index], parser.rules[index].ucp, parser.rules[index].verifier != nil)
+                groupOfRule[index] != group ? nil : (combinedPatterns[index], alternativesOfRule[index], caseless[index], parser.rules[index].ucp,
+                                                     parser.rules[index].verifier != nil)
             }) : nil
             return RuleGroup(textSteps: stepsOfGroup[group], rules: groupOfRule.indices.filter { groupOfRule[$0] == group }, prefilter: prefilter)
         }

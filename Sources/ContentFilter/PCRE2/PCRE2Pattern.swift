@@ -54,6 +54,20 @@ final class PCRE2Pattern: @unchecked Sendable {
         try self.init(codes: Self.compileParts(alternatives[...], options: options))
     }
 
+    /// The pattern ``alternation(of:)`` writes for `alternatives`, compiled one alternative per part, so that a
+    /// search can leave out alternatives (see ``search(_:from:partial:startsInsideText:latestStart:parts:scratch:)``).
+    /// JIT-compiled for partial searches only.
+    convenience init(eachOf alternatives: [String], options: PCRE2CompileOptions) throws(PCRE2CompileError) {
+        var codes: [OpaquePointer] = []
+        do {
+            for alternative in alternatives { codes.append(try Self.compile(alternative, options: options, jit: true, jitModes: UInt32(PCRE2_JIT_PARTIAL_HARD))) }
+        } catch {
+            codes.forEach { pcre2_code_free_8($0) }
+            throw error
+        }
+        self.init(codes: codes)
+    }
+
     private init(codes: [OpaquePointer]) {
         self.codes = codes
         maximumLookbehind = codes.map { code in
@@ -71,7 +85,10 @@ final class PCRE2Pattern: @unchecked Sendable {
         alternatives.count == 1 ? alternatives.first! : alternatives.map { "(?:\($0))" }.joined(separator: "|")
     }
 
-    private static func compile(_ pattern: String, options: PCRE2CompileOptions, jit: Bool) throws(PCRE2CompileError) -> OpaquePointer {
+    private static func compile(
+        _ pattern: String, options: PCRE2CompileOptions, jit: Bool,
+        jitModes: UInt32 = UInt32(PCRE2_JIT_COMPLETE) | UInt32(PCRE2_JIT_PARTIAL_HARD)
+    ) throws(PCRE2CompileError) -> OpaquePointer {
         var errorCode: Int32 = 0
         var errorOffset = 0
         let compiled = pattern.utf8CString.withUnsafeBufferPointer { buffer in
@@ -83,7 +100,7 @@ final class PCRE2Pattern: @unchecked Sendable {
             throw PCRE2CompileError(error: PCRE2Error(code: errorCode), offset: errorOffset)
         }
         // JIT failure (e.g. no JIT on this platform) leaves the interpreter, which gives the same results.
-        if jit { _ = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE) | UInt32(PCRE2_JIT_PARTIAL_HARD)) }
+        if jit { _ = pcre2_jit_compile_8(compiled, jitModes) }
         return compiled
     }
 
@@ -130,25 +147,28 @@ final class PCRE2Pattern: @unchecked Sendable {
     ///   - startsInsideText: the subject is a window that begins after the start of the text, so `^` must not
     ///     match at its first byte (`PCRE2_NOTBOL`).
     ///   - latestStart: if given, only matches that start at or before this offset count.
+    ///   - parts: the parts to search, bit `i` for part `i` (part 63 and later: bit 63); the others must be
+    ///     known to have no match or partial match from `startOffset` on.
     func search(
         _ subject: UnsafeBufferPointer<UInt8>,
         from startOffset: Int,
         partial: Bool,
         startsInsideText: Bool = false,
         latestStart: Int? = nil,
+        parts: UInt64 = .max,
         scratch: PCRE2MatchScratch
     ) -> PCRE2SearchResult {
         var options = UInt32(PCRE2_NO_UTF_CHECK) | UInt32(PCRE2_NOTEMPTY)
         if partial { options |= UInt32(PCRE2_PARTIAL_HARD) }
         if startsInsideText { options |= UInt32(PCRE2_NOTBOL) }
-        guard codes.count > 1 else {
+        guard codes.count > 1 || parts & 1 == 0 else {
             return Self.search(codes[0], subject, from: startOffset, options: options, latestStart: latestStart, scratch: scratch)
         }
         // A later part only counts with a result that starts before the best so far (at the same start, the
         // earlier part's alternatives come first).
         var best = PCRE2SearchResult.noMatch
         var latestStart = latestStart
-        for code in codes {
+        for (index, code) in codes.enumerated() where parts & (1 << min(index, 63)) != 0 {
             let result = Self.search(code, subject, from: startOffset, options: options, latestStart: latestStart, scratch: scratch)
             let start: Int
             switch result {

@@ -42,8 +42,11 @@ struct RequiredLiterals: Hashable, Sendable {
     let literals: [Literal]
     /// How far before the literal a match can start.
     var lead: Span
-    /// Literals of any length one of which starts every match, when known (for the whole pattern only).
-    var leading: [Literal]?
+    /// What starts every match, when known (for the whole pattern only).
+    var leading: LeadingSet?
+    /// By alternative of the pattern's top level, what starts its matches, when known and selective (for the
+    /// whole pattern only).
+    var alternativeLeading: [LeadingSet?] = []
     /// A rarer required set than ``literals`` that a whole-text scan can use to confirm their occurrences:
     /// an occurrence of ``literals`` can start a match only if one of these occurs at or after it (for the
     /// whole pattern only, when ``literals`` start every match).
@@ -124,6 +127,35 @@ struct Span: Hashable, Sendable {
     }
 }
 
+/// What every non-empty match of a piece of a pattern starts with: one of ``literals``, or a character whose
+/// first byte is in ``bytes`` (for pieces that start with a character class rather than known text).
+struct LeadingSet: Hashable, Sendable {
+    var literals: [Literal] = []
+    var bytes = ByteSet()
+
+    /// The most literals a set keeps before it stops being selective: beyond that, their first bytes.
+    static let maximumLiteralCount = 64
+
+    /// Whether the set can rule out a start anywhere: it has a literal or leaves a byte out.
+    var isSelective: Bool { bytes != .all && (!literals.isEmpty || !bytes.isEmpty) && !literals.contains(where: \.bytes.isEmpty) }
+
+    /// The bytes the literals begin with, in every case they can match in (``ByteSet/withCaseVariants``).
+    var literalFirstBytes: ByteSet {
+        literals.reduce(ByteSet()) { set, literal in
+            let first = ByteSet([literal.bytes[0]])
+            return set.union(literal.caseless ? first.withCaseVariants : first)
+        }
+    }
+
+
+    /// The set without repeated literals, and with their first bytes in place of more than ``maximumLiteralCount`` of them.
+    func capped() -> LeadingSet {
+        let unique = Array(Set(literals))
+        guard unique.count > Self.maximumLiteralCount else { return LeadingSet(literals: unique, bytes: bytes) }
+        return LeadingSet(bytes: bytes.union(LeadingSet(literals: unique).literalFirstBytes))
+    }
+}
+
 extension ByteSet {
     /// The set with the other case of each ASCII letter, and, for `k` and `s`, the bytes of KELVIN SIGN
     /// and LONG S, which PCRE2's caseless matching also takes for them.
@@ -151,10 +183,14 @@ struct LiteralExtractor {
     /// - Parameter ucp: the pattern compiles with Unicode properties (then `\s` is more than ASCII space).
     static func requiredLiterals(of pattern: String, caseless: Bool, ucp: Bool = false) -> RequiredLiterals? {
         var extractor = LiteralExtractor(scalars: Array(pattern.unicodeScalars), caseless: caseless, ucp: ucp)
-        guard let fragment = extractor.alternation(), extractor.position == extractor.scalars.count,
+        var topLevel: [Fragment] = []
+        guard let fragment = extractor.alternation(keeping: &topLevel), extractor.position == extractor.scalars.count,
               var required = fragment.bestChoice.forStreams
         else { return nil }
-        if fragment.minimumLength > 0, let leading = fragment.leading, !leading.isEmpty, !leading.contains(where: \.bytes.isEmpty) {
+        required.alternativeLeading = topLevel.map { alternative in
+            alternative.leading.flatMap { alternative.minimumLength > 0 && $0.isSelective ? $0 : nil }
+        }
+        if fragment.minimumLength > 0, let leading = fragment.leading, leading.isSelective {
             required.leading = leading
         }
         if required.maximumLead == 0, let rarest = fragment.bestChoice.rarest, rarest.shortestLength >= 3, rarest.isRarer(than: required),
@@ -224,9 +260,14 @@ struct LiteralExtractor {
 
     /// `a|b|…` up to an unmatched `)` or the end. Inline flags last until the end of the enclosing group.
     private mutating func alternation() -> Fragment? {
+        var alternatives: [Fragment] = []
+        return alternation(keeping: &alternatives)
+    }
+
+    /// ``alternation()``, which also gives each alternative's fragment.
+    private mutating func alternation(keeping alternatives: inout [Fragment]) -> Fragment? {
         let savedCaseless = caseless
         defer { caseless = savedCaseless }
-        var alternatives: [Fragment] = []
         while true {
             guard let sequence = sequence() else { return nil }
             alternatives.append(sequence)
@@ -420,6 +461,17 @@ struct LiteralExtractor {
         var isWide = negated
         // Every byte a member can be, while the class stays within ASCII (for how far a run of it can reach).
         var asciiBytes: ByteSet? = negated ? nil : ByteSet()
+        // The first bytes of every member's UTF-8 form (a caseless class outside ASCII and CJK: unknown).
+        var firstBytes: ByteSet? = negated ? nil : ByteSet()
+        func addFirstBytes(_ lower: Unicode.Scalar, _ upper: Unicode.Scalar) {
+            guard firstBytes != nil else { return }
+            if caseless && upper.value >= 0x80 && !(lower.value >= 0x2E80 && upper.value <= 0x9FFF) && !(lower.value >= 0xAC00 && upper.value <= 0xD7A3) {
+                firstBytes = nil
+                return
+            }
+            let range = ByteSet(String(lower).utf8.first!...String(upper).utf8.first!)
+            firstBytes = firstBytes!.union(caseless ? range.withCaseVariants : range)
+        }
         var first = true
         while let scalar = current {
             if scalar == "]" && !first { break }
@@ -431,6 +483,7 @@ struct LiteralExtractor {
                 guard consume("]") else { return nil }
                 isWide = true
                 asciiBytes = nil
+                firstBytes = nil
                 continue
             }
             if scalar == "\\" {
@@ -445,6 +498,7 @@ struct LiteralExtractor {
                     if consume("{") { while let next = current, next != "}" { position += 1 }; guard consume("}") else { return nil } } else { position += 1 }
                     isWide = true
                     asciiBytes = nil
+                    firstBytes = nil
                     continue
                 case "d" where !ucp, "w" where !ucp, "s" where !ucp:
                     isWide = true
@@ -454,9 +508,10 @@ struct LiteralExtractor {
                     default: ByteSet([0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D])
                     }
                     asciiBytes = asciiBytes?.union(set)
+                    firstBytes = firstBytes?.union(set)
                     continue
                 default:
-                    if escaped.properties.isAlphabetic || ("0"..."9").contains(escaped) { isWide = true; asciiBytes = nil; continue }
+                    if escaped.properties.isAlphabetic || ("0"..."9").contains(escaped) { isWide = true; asciiBytes = nil; firstBytes = nil; continue }
                     member = escaped
                 }
             }
@@ -469,17 +524,19 @@ struct LiteralExtractor {
                     if escaped == "x" { guard let value = hexEscape() else { return nil }; upperBound = value } else { upperBound = escaped }
                 }
                 guard upperBound.value >= member.value else { return nil }
+                addFirstBytes(member, upperBound)
                 if upperBound.value < 0x80 { asciiBytes = asciiBytes?.union(ByteSet(UInt8(member.value)...UInt8(upperBound.value))) } else { asciiBytes = nil }
                 if upperBound.value - member.value >= 8 { isWide = true; continue }
                 for value in member.value...upperBound.value { if let scalar = Unicode.Scalar(value) { members.append(scalar) } }
                 continue
             }
             members.append(member)
+            addFirstBytes(member, member)
             if member.isASCII { asciiBytes?.insert(UInt8(member.value)) } else { asciiBytes = nil }
         }
         guard consume("]") else { return nil }
         guard !isWide, !members.isEmpty, members.count <= 8 else {
-            guard let asciiBytes, !asciiBytes.isEmpty else { return .anyCharacter }
+            guard let asciiBytes, !asciiBytes.isEmpty else { return .oneCharacter(of: .all, firstBytes: firstBytes ?? .all) }
             return .oneCharacter(of: caseless ? asciiBytes.withCaseVariants : asciiBytes)
         }
         var alternatives: [Fragment] = []
@@ -498,7 +555,7 @@ struct LiteralExtractor {
         var consumed = ByteSet(bytes)
         if literal.caseless { consumed = consumed.withCaseVariants }
         return Fragment(exact: [literal], required: RequiredChoice(), minimumLength: bytes.count, span: .exactly(bytes.count), consumed: consumed,
-                        leading: [literal])
+                        leading: LeadingSet(literals: [literal]))
     }
 }
 
@@ -541,8 +598,8 @@ private struct Fragment {
     var span: Span
     /// Every byte a match of the piece can contain.
     var consumed: ByteSet
-    /// Literals one of which starts every non-empty match of the piece, when known.
-    var leading: [Literal]?
+    /// What starts every non-empty match of the piece, when known.
+    var leading: LeadingSet?
 
     /// In bytes; `nil` when unbounded.
     var maximumLength: Int? { span.bound }
@@ -551,19 +608,20 @@ private struct Fragment {
     static let anyCharacter = oneCharacter(of: .all)
     static let unboundedCharacters = Fragment(exact: nil, required: RequiredChoice(), minimumLength: 1, span: .unbounded, consumed: .all, leading: nil)
 
-    /// One character of 1 to 4 bytes, every byte of which is in `bytes` (a single byte when `bytes` is ASCII).
-    static func oneCharacter(of bytes: ByteSet) -> Fragment {
-        Fragment(exact: nil, required: RequiredChoice(), minimumLength: 1, span: .exactly(bytes.isASCII ? 1 : 4), consumed: bytes, leading: nil)
+    /// One character of 1 to 4 bytes, every byte of which is in `bytes` (a single byte when `bytes` is ASCII),
+    /// and whose first byte is in `firstBytes` (in `bytes` if not given).
+    static func oneCharacter(of bytes: ByteSet, firstBytes: ByteSet? = nil) -> Fragment {
+        Fragment(exact: nil, required: RequiredChoice(), minimumLength: 1, span: .exactly(bytes.isASCII ? 1 : 4), consumed: bytes,
+                 leading: LeadingSet(bytes: firstBytes ?? bytes))
     }
-
-    /// The most literals a leading set keeps before it stops being selective.
-    static let maximumLeadingCount = 64
 
     /// ``required``, ``exact`` or ``leading`` (sets that start the piece), whichever is better.
     var bestChoice: RequiredChoice {
         var best = required
         if let exact, !exact.contains(where: { $0.bytes.isEmpty }) { best.consider(RequiredLiterals(literals: exact, lead: .exactly(0))) }
-        if minimumLength > 0, let leading, !leading.isEmpty { best.consider(RequiredLiterals(literals: leading, lead: .exactly(0))) }
+        if minimumLength > 0, let leading, leading.bytes.isEmpty, leading.isSelective {
+            best.consider(RequiredLiterals(literals: leading.literals, lead: .exactly(0)))
+        }
         return best
     }
 
@@ -577,11 +635,16 @@ private struct Fragment {
             let unique = Array(Set(current))
             exact = unique.count <= LiteralExtractor.maximumExactCount ? unique : nil
         }
-        var leading: [Literal]? = []
+        var leading: LeadingSet? = LeadingSet()
         for fragment in fragments where fragment.maximumLength != 0 {
-            if let current = leading, let more = fragment.leading { leading = current + more } else { leading = nil }
+            guard let more = fragment.leading else {
+                leading = nil
+                break
+            }
+            leading!.literals += more.literals
+            leading!.bytes = leading!.bytes.union(more.bytes)
         }
-        leading = leading.map { Array(Set($0)) }.flatMap { $0.count <= maximumLeadingCount ? $0 : nil }
+        leading = leading?.capped()
         return Fragment(
             exact: exact,
             required: RequiredChoice(forStreams: RequiredLiterals.union(choices.map(\.forStreams)),
@@ -630,12 +693,12 @@ private struct SequenceBuilder {
     private var consumed = ByteSet()
     /// The pieces' leading sets and whether each can match empty, for ``leading``.
     /// Consecutive exactly known pieces are joined into one, so that a leading set is a whole word.
-    private var pieces: [(leading: [Literal]?, canBeEmpty: Bool, isZeroWidth: Bool, exact: [Literal]?)] = []
+    private var pieces: [(leading: LeadingSet?, canBeEmpty: Bool, isZeroWidth: Bool, exact: [Literal]?)] = []
 
     mutating func append(_ piece: Fragment) {
         if let pieceExact = piece.exact, let last = pieces.last, let lastExact = last.exact, let joined = Self.join(lastExact, pieceExact) {
             let nonEmpty = joined.filter { !$0.bytes.isEmpty }
-            pieces[pieces.count - 1] = (nonEmpty, nonEmpty.count < joined.count, nonEmpty.isEmpty, joined)
+            pieces[pieces.count - 1] = (LeadingSet(literals: nonEmpty).capped(), nonEmpty.count < joined.count, nonEmpty.isEmpty, joined)
         } else {
             pieces.append((piece.leading, piece.minimumLength == 0, piece.span == .exactly(0), piece.exact))
         }
@@ -666,11 +729,13 @@ private struct SequenceBuilder {
         return Fragment(exact: exact, required: builder.best, minimumLength: minimumLength, span: span, consumed: consumed, leading: leading)
     }
 
-    /// The literals that start every non-empty match: those of the first piece that cannot be empty,
-    /// together with those of every piece before it that can (`(?:how to\s+)?kill` starts with `how` or
-    /// `kill`).
-    private var leading: [Literal]? {
-        leading(from: 0, extendingWords: true) ?? leading(from: 0, extendingWords: false)
+    /// What starts every non-empty match: the leading set of the first piece that cannot be empty, together
+    /// with those of every piece before it that can (`(?:how to\s+)?kill` starts with `how` or `kill`).
+    private var leading: LeadingSet? {
+        guard let plain = leading(from: 0, extendingWords: false) else { return nil }
+        // Joined words are rarer, unless there are so many that the set keeps only their first bytes.
+        let extended = leading(from: 0, extendingWords: true)
+        return extended.flatMap { $0.bytes == plain.bytes ? $0 : nil } ?? plain
     }
 
     /// How many following literals a leading word that is long enough already is joined with.
@@ -679,22 +744,23 @@ private struct SequenceBuilder {
     /// ``leading`` for the pieces from `first` on. A literal that is a whole, exactly known piece is joined
     /// with the few literals that can follow it, so that `\bto\s+` starts with `to ` (space, tab, …) rather
     /// than `to`, too short for the prefilter, and `\bget\s+` with `get ` rather than `get` (also in `getaway`).
-    private func leading(from first: Int, extendingWords: Bool) -> [Literal]? {
-        var literals: [Literal] = []
+    private func leading(from first: Int, extendingWords: Bool) -> LeadingSet? {
+        var found = LeadingSet()
         for index in pieces.indices.dropFirst(first) where !pieces[index].isZeroWidth {
             let piece = pieces[index]
             guard let more = piece.leading else { return nil }
-            for literal in more {
+            found.bytes = found.bytes.union(more.bytes)
+            for literal in more.literals {
                 if extendingWords, piece.exact?.contains(literal) == true,
-                   let following = leading(from: index + 1, extendingWords: false),
-                   literal.bytes.count < 3 || following.count <= Self.maximumFollowingCount {
-                    literals += following.map(literal.appending)
+                   let following = leading(from: index + 1, extendingWords: false), following.bytes.isEmpty,
+                   literal.bytes.count < 3 || following.literals.count <= Self.maximumFollowingCount {
+                    found.literals += following.literals.map(literal.appending)
                 } else {
-                    literals.append(literal)
+                    found.literals.append(literal)
                 }
             }
-            guard literals.count <= Fragment.maximumLeadingCount else { return nil }
-            if !piece.canBeEmpty { return Array(Set(literals)) }
+            found = found.capped()
+            if !piece.canBeEmpty { return found }
         }
         return nil
     }
@@ -714,7 +780,7 @@ private struct SequenceBuilder {
                 joined.append(literal)
             }
         }
-        return Array(Set(joined))
+        return joined.count == 1 ? joined : Array(Set(joined))
     }
 
 }

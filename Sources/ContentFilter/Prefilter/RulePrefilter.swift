@@ -39,26 +39,31 @@ final class RulePrefilter: Sendable {
     /// The prefixes of the literals of rules whose matches start at their literal (keywords, and a lead of
     /// 0), each with one such rule: in a stream's window, where such a match may be beginning.
     private let heldPrefixes: TailPrefixTable
-    /// For rules whose matches can start before their literal, by rule index: literals of any length one of
-    /// which starts every match, when the extractor knows them.
-    private let leadingLiterals: [LeadingLiterals?]
+    /// For rules whose matches can start before their literal, by rule index: what starts every match (literals
+    /// of any length, or the first bytes of characters), when the extractor knows it.
+    private let leadingStarts: [LeadingStarts?]
     /// By rule index: the rule's slot among the rules a stream searches over whole windows (residual, an
     /// unbounded lead, or tail-searched), or -1.
     private let streamSlots: [Int32]
     let streamSlotCount: Int
+    /// By stream slot: the rule's alternatives compiled one by one with what starts each, when that can leave
+    /// some out of a window's search.
+    private let alternativeStarts: [AlternativeStarts?]
 
-    /// - Parameter patterns: by rule index, each rule's combined pattern, whether it compiles caseless and with
-    ///   Unicode properties, and whether a check-digit verifier filters its matches; `nil` for a rule of
-    ///   another group.
-    init(patterns: [(pattern: String, caseless: Bool, ucp: Bool, hasVerifier: Bool)?]) {
+    /// - Parameter patterns: by rule index, each rule's combined pattern and the alternatives it joins, whether
+    ///   it compiles caseless and with Unicode properties, and whether a check-digit verifier filters its
+    ///   matches; `nil` for a rule of another group.
+    init(patterns: [(pattern: String, alternatives: [String], caseless: Bool, ucp: Bool, hasVerifier: Bool)?]) {
         var literalIndex: [Literal: Int] = [:]
         var literals: [Literal] = []
         var rulesOfLiteral: [[Int]] = []
         var confirmationsOfLiteral: [[Int32]] = []
         var plans: [Plan] = []
-        var leadingLiterals: [LeadingLiterals?] = []
+        var leadingStarts: [LeadingStarts?] = []
         var confirmSlots = [Int32](repeating: -1, count: patterns.count)
         var confirmationFoldsOutsideASCII: [Bool] = []
+        // By rule index: the leading sets of the alternatives of a rule of several (see ``AlternativeStarts``).
+        var alternativeLeading = [[LeadingSet?]?](repeating: nil, count: patterns.count)
         func index(of literal: Literal) -> Int {
             if let index = literalIndex[literal] { return index }
             literals.append(literal)
@@ -69,7 +74,7 @@ final class RulePrefilter: Sendable {
         }
         func add(_ literal: Literal, for rule: Int) { rulesOfLiteral[index(of: literal)].append(rule) }
         for (rule, entry) in patterns.enumerated() {
-            leadingLiterals.append(nil)
+            leadingStarts.append(nil)
             guard let entry else {
                 plans.append(.excluded)
                 continue
@@ -88,12 +93,15 @@ final class RulePrefilter: Sendable {
                 continue
             }
             for literal in required.literals { add(literal, for: rule) }
+            if entry.alternatives.count > 1 && required.alternativeLeading.count == entry.alternatives.count {
+                alternativeLeading[rule] = required.alternativeLeading
+            }
             if let confirming = required.confirming {
                 confirmSlots[rule] = Int32(confirmationFoldsOutsideASCII.count)
                 for literal in confirming { confirmationsOfLiteral[index(of: literal)].append(confirmSlots[rule]) }
                 confirmationFoldsOutsideASCII.append(confirming.contains(where: \.hasNonASCIICaseVariants))
             }
-            if required.maximumLead != 0 { leadingLiterals[rule] = required.leading.map(LeadingLiterals.init) }
+            if required.maximumLead != 0 { leadingStarts[rule] = required.leading.map(LeadingStarts.init) }
             plans.append(.literalDriven(
                 lead: required.lead, longestLiteral: required.literals.map(\.bytes.count).max()!,
                 foldsOutsideASCII: required.literals.contains(where: \.hasNonASCIICaseVariants)))
@@ -102,7 +110,7 @@ final class RulePrefilter: Sendable {
         self.confirmationsOfLiteral = confirmationsOfLiteral
         self.confirmSlots = confirmSlots
         self.confirmationFoldsOutsideASCII = confirmationFoldsOutsideASCII
-        self.leadingLiterals = leadingLiterals
+        self.leadingStarts = leadingStarts
         self.rulesOfLiteral = rulesOfLiteral
         scanner = literals.isEmpty ? nil : LiteralScanner(literals: literals)
         residualRules = plans.indices.filter { Self.isSearchedWhole(plans[$0], hasCaseVariants: false, partial: false) }
@@ -116,6 +124,13 @@ final class RulePrefilter: Sendable {
         }
         self.streamSlots = streamSlots
         self.streamSlotCount = streamSlotCount
+        var alternativeStarts = [AlternativeStarts?](repeating: nil, count: streamSlotCount)
+        for rule in plans.indices where streamSlots[rule] >= 0 {
+            guard let entry = patterns[rule], let leading = alternativeLeading[rule] else { continue }
+            alternativeStarts[Int(streamSlots[rule])] = AlternativeStarts(
+                alternatives: entry.alternatives, leading: leading, options: PCRE2CompileOptions(caseless: entry.caseless, ucp: entry.ucp))
+        }
+        self.alternativeStarts = alternativeStarts
         heldPrefixes = TailPrefixTable(literals: literals.indices.compactMap { index in
             rulesOfLiteral[index].first(where: { Self.startsAtLiteral(plans[$0]) }).map { (literals[index].bytes, Int32($0)) }
         })
@@ -201,13 +216,17 @@ final class RulePrefilter: Sendable {
         return hasCaseVariants
     }
 
-    /// Whether a match of `rule` (one whose leading literals are kept: see ``leadingLiterals``) may start in
-    /// `subject` from `start`: one of its leading literals starts there, or begins at the end. `nil` when the
-    /// rule's leading literals are unknown, or caseless matching could find them in forms the check does not see.
+    /// Whether a match of `rule` (one whose leading starts are kept: see ``leadingStarts``) may start in
+    /// `subject` from `start`: one of its leading literals starts there or begins at the end, or a byte that
+    /// starts a leading character occurs. `nil` when the rule's leading starts are unknown, or caseless
+    /// matching could find them in forms the check does not see.
     func mayStartMatch(of rule: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool) -> Bool? {
-        guard let leading = leadingLiterals[rule], !(hasCaseVariants && leading.foldsOutsideASCII) else { return nil }
+        guard let leading = leadingStarts[rule], !(hasCaseVariants && leading.foldsOutsideASCII) else { return nil }
         return leading.begin(in: subject, from: start)
     }
+
+    /// The alternatives of the rule in stream slot `slot`, compiled one by one, if they can narrow its searches.
+    func alternativeStarts(ofSlot slot: Int) -> AlternativeStarts? { alternativeStarts[slot] }
 
     /// The rule's slot among the rules a stream searches over whole windows, if it is one.
     func streamSlot(of rule: Int) -> Int? {
@@ -251,30 +270,129 @@ final class RulePrefilter: Sendable {
     }
 }
 
-/// A rule's leading literals (one of them starts every match), for quick checks of where a match may start.
-struct LeadingLiterals: Sendable {
+/// What starts every match of a rule (a leading literal, or a character whose first byte is in a set), for
+/// quick checks of where a match may start.
+struct LeadingStarts: Sendable {
     private let literals: [Literal]
-    /// The bytes the literals begin with, in every case (``ByteSet/withCaseVariants``).
-    private let firstBytes: ByteSet
+    /// Bytes that start a match by themselves: the first bytes of leading characters.
+    private let startBytes: ByteSet
+    /// ``startBytes`` and the bytes the literals begin with, in every case: where a match may start.
+    private let anyStartBytes: ByteSet
     /// Whether caseless matching could find a literal in forms outside ASCII (see ``Literal/hasNonASCIICaseVariants``).
     let foldsOutsideASCII: Bool
 
-    init(_ literals: [Literal]) {
-        self.literals = literals
-        firstBytes = literals.reduce(ByteSet()) { set, literal in
-            let first = ByteSet([literal.bytes[0]])
-            return set.union(literal.caseless ? first.withCaseVariants : first)
-        }
+    init(_ leading: LeadingSet) {
+        literals = leading.literals
+        startBytes = leading.bytes
+        anyStartBytes = startBytes.union(leading.literalFirstBytes)
         foldsOutsideASCII = literals.contains(where: \.hasNonASCIICaseVariants)
     }
 
-    /// Whether one of the literals starts in `subject` at or after `start`, or a proper prefix of one ends it.
+    /// Whether a leading character starts in `subject` at or after `start`, or one of the literals does, or a
+    /// proper prefix of one ends it.
     func begin(in subject: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
         var position = start
         while position < subject.count {
-            if firstBytes.contains(subject[position]) && literals.contains(where: { $0.begins(in: subject, at: position) }) { return true }
+            let byte = subject[position]
+            if anyStartBytes.contains(byte) {
+                if startBytes.contains(byte) || literals.contains(where: { $0.begins(in: subject, at: position) }) { return true }
+            }
             position += 1
         }
         return false
+    }
+}
+
+/// A rule's alternatives compiled one by one, with what starts each: a stream's search of a window runs only
+/// those that can start a match in it (a rule of many alternatives otherwise tries each at every position).
+///
+/// `@unchecked Sendable`: its tables are written only in `init`.
+final class AlternativeStarts: @unchecked Sendable {
+    /// The rule's pattern, one part per alternative (searched as the whole rule is, see ``PCRE2Pattern``).
+    let pattern: PCRE2Pattern
+    /// Three tables of alternatives as bits, one after the other: by byte, the alternatives that a character
+    /// starting with the byte can start (``startedByByte``); by byte, those with a leading literal of two bytes
+    /// or more that can begin with the byte (``literalStartedByByte``); and by ``bigramBucket(_:_:)`` of a
+    /// literal's first two bytes, those with such a leading literal (``literalStartedByBigram``).
+    private let tables: UnsafeMutableBufferPointer<UInt64>
+    private static let startedByByte = 0, literalStartedByByte = 256, literalStartedByBigram = 512
+    /// Every alternative's bit.
+    private let every: UInt64
+    /// By alternative: its leading literals.
+    private let literals: [[Literal]]
+    /// Alternatives whose starts are unknown: always searched.
+    private let unknown: UInt64
+    /// Alternatives with a leading literal that caseless matching could find in forms outside ASCII.
+    private let foldsOutsideASCII: UInt64
+
+    /// - Parameter leading: by alternative, what starts its matches, when known (``RequiredLiterals/alternativeLeading``).
+    ///
+    /// `nil` when that would not narrow a search: one alternative, more than 64, none with known starts, or
+    /// an alternative that does not compile alone.
+    init?(alternatives: [String], leading starts: [LeadingSet?], options: PCRE2CompileOptions) {
+        guard alternatives.count > 1, alternatives.count <= 64, starts.count == alternatives.count,
+              starts.contains(where: { $0 != nil }),
+              let pattern = try? PCRE2Pattern(eachOf: alternatives, options: options)
+        else { return nil }
+        let tables = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: Self.literalStartedByBigram + Self.bigramBuckets)
+        tables.initialize(repeating: 0)
+        var unknown: UInt64 = 0, foldsOutsideASCII: UInt64 = 0
+        for (index, leading) in starts.enumerated() {
+            let bit: UInt64 = 1 << index
+            guard let leading else {
+                unknown |= bit
+                continue
+            }
+            // A one-byte literal starts an alternative as a leading character does.
+            let singleBytes = LeadingSet(literals: leading.literals.filter { $0.bytes.count == 1 })
+            let longer = LeadingSet(literals: leading.literals.filter { $0.bytes.count > 1 })
+            let startBytes = leading.bytes.union(singleBytes.literalFirstBytes), literalFirstBytes = longer.literalFirstBytes
+            for byte in 0...255 {
+                if startBytes.contains(UInt8(byte)) { tables[Self.startedByByte + byte] |= bit }
+                if literalFirstBytes.contains(UInt8(byte)) { tables[Self.literalStartedByByte + byte] |= bit }
+            }
+            for literal in longer.literals { tables[Self.literalStartedByBigram + Self.bigramBucket(literal.bytes[0], literal.bytes[1])] |= bit }
+            if leading.literals.contains(where: \.hasNonASCIICaseVariants) { foldsOutsideASCII |= bit }
+        }
+        self.pattern = pattern
+        self.tables = tables
+        every = alternatives.count == 64 ? .max : (1 << alternatives.count) - 1
+        literals = starts.map { $0?.literals ?? [] }
+        self.unknown = unknown
+        self.foldsOutsideASCII = foldsOutsideASCII
+    }
+
+    /// The alternatives that may start a match in `subject` from `start` (a leading character or literal
+    /// starts there, or a proper prefix of a literal ends the subject), as ``PCRE2Pattern``'s parts bits.
+    func startingAlternatives(in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool) -> UInt64 {
+        var parts = unknown | (hasCaseVariants ? foldsOutsideASCII : 0)
+        var position = start
+        while position < subject.count && parts != every {
+            let byte = subject[position]
+            parts |= tables[Self.startedByByte + Int(byte)]
+            var pending = tables[Self.literalStartedByByte + Int(byte)] & ~parts
+            if pending != 0 && position + 1 == subject.count {
+                parts |= pending  // the last byte may begin any of those literals
+            } else if pending != 0 {
+                pending &= tables[Self.literalStartedByBigram + Self.bigramBucket(byte, subject[position + 1])]
+                while pending != 0 {
+                    let index = pending.trailingZeroBitCount
+                    pending &= pending - 1
+                    if literals[index].contains(where: { $0.begins(in: subject, at: position) }) { parts |= 1 << index }
+                }
+            }
+            position += 1
+        }
+        return parts
+    }
+
+    deinit { tables.deallocate() }
+
+    private static let bigramBuckets = 1024
+
+    /// The bucket of two bytes, with ASCII letters folded (collisions only cost a literal comparison).
+    @inline(__always)
+    private static func bigramBucket(_ first: UInt8, _ second: UInt8) -> Int {
+        (Int(Literal.fold(first)) &* 31 &+ Int(Literal.fold(second))) & (bigramBuckets - 1)
     }
 }

@@ -241,7 +241,7 @@ struct RuleParser {
         // that spares most patterns the literal extraction).
         guard TextNormalizer.normalize(folded, steps: steps) != folded,
               let required = LiteralExtractor.requiredLiterals(of: folded, caseless: options.caseless, ucp: options.ucp) else { return }
-        for literal in required.literals + (required.leading ?? []) {
+        for literal in required.literals + (required.leading?.literals ?? []) {
             let text = String(decoding: literal.bytes, as: UTF8.self)
             let normal = TextNormalizer.normalize(text, steps: steps)
             guard normal != text else { continue }
