@@ -119,8 +119,15 @@ struct UTF8Repairer {
 
     /// The length of the longest prefix of `buffer` made of complete, valid UTF-8 characters.
     static func validPrefixLength(_ buffer: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = buffer.baseAddress else { return 0 }
+        let raw = UnsafeRawPointer(base)
         var index = 0
         while index < buffer.count {
+            // ASCII eight bytes at a time.
+            if index + 8 <= buffer.count && raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                index += 8
+                continue
+            }
             let lead = buffer[index]
             if lead < 0x80 {
                 index += 1
