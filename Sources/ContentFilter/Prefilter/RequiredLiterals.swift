@@ -147,7 +147,6 @@ struct LeadingSet: Hashable, Sendable {
         }
     }
 
-
     /// The set without repeated literals, and with their first bytes in place of more than ``maximumLiteralCount`` of them.
     func capped() -> LeadingSet {
         let unique = Array(Set(literals))
