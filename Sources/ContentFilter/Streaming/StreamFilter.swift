@@ -264,7 +264,10 @@ public final class StreamFilter {
         foundMatches.removeAll(keepingCapacity: true)
         if !forcedMatches.isEmpty { foundMatches.append(contentsOf: forcedMatches) }
         // Text a normaliser has not settled (it waits for the next character) cannot be decided yet.
-        let searchEnd = !normalizes ? windowEnd : views.reduce(windowEnd) { end, view in view.map { min(end, $0.settledOriginal) } ?? end }
+        var searchEnd = windowEnd
+        if normalizes {
+            for index in views.indices { if let settled = views[index]?.settledOriginal { searchEnd = min(searchEnd, settled) } }
+        }
         var frontier = searchEnd
         var undecidedRule: (index: Int, start: Int)?
         let forcedBefore = forcedMatches.count
@@ -307,7 +310,7 @@ public final class StreamFilter {
     /// repaired offsets.
     private func searchWindow(of group: Int, upTo end: Int, partial: Bool, ended: (Int, RuleSet.RuleSearchEnd) -> Void) {
         let firstFound = foundMatches.count
-        guard let view = views[group] else {
+        guard views[group] != nil else {
             // Rules are searched from `decided`, apart from those moved past an overflow.
             let ruleStart: ((Int) -> Int)? = resumeOffsets.isEmpty ? nil : { [decided, bufferStart, resumeOffsets] in
                 max(decided, resumeOffsets[$0] ?? 0) - bufferStart
@@ -322,19 +325,21 @@ public final class StreamFilter {
             for index in firstFound..<foundMatches.count { foundMatches[index] = foundMatches[index].shifted(by: bufferStart) }
             return
         }
-        // The rules search the view; what they find is mapped back to the text it came from.
-        let ruleStart: ((Int) -> Int)? = resumeOffsets.isEmpty ? nil : { [decided, resumeOffsets] in
-            view.viewOffset(ofOriginal: max(decided, resumeOffsets[$0] ?? 0)) - view.start
+        // The rules search the view; what they find is mapped back to the text it came from. (The view is
+        // read in place: a copy would retain each of its arrays once per window.)
+        let viewStart = views[group]!.start
+        let ruleStart: ((Int) -> Int)? = resumeOffsets.isEmpty ? nil : { [decided, resumeOffsets, offsets = views[group]!.offsets] in
+            offsets.view(ofOriginal: max(decided, resumeOffsets[$0] ?? 0)) - viewStart
         }
-        view.bytes.withUnsafeBufferPointer { whole in
-            let subject = UnsafeBufferPointer(rebasing: whole[..<(view.viewOffset(ofOriginal: end) - view.start)])
+        views[group]!.bytes.withUnsafeBufferPointer { whole in
+            let subject = UnsafeBufferPointer(rebasing: whole[..<(views[group]!.viewOffset(ofOriginal: end) - viewStart)])
             rules.searchAllRules(
-                of: rules.groups[group], in: subject, from: view.viewOffset(ofOriginal: decided) - view.start, ruleStart: ruleStart,
-                partial: partial, startsInsideText: view.start > 0, subjectOffset: view.start, scratch: scratches[group], into: &foundMatches
-            ) { index, searchEnd in ended(index, searchEnd.shifted { view.offsets.originalStart(ofView: $0 + view.start) }) }
+                of: rules.groups[group], in: subject, from: views[group]!.viewOffset(ofOriginal: decided) - viewStart, ruleStart: ruleStart,
+                partial: partial, startsInsideText: viewStart > 0, subjectOffset: viewStart, scratch: scratches[group], into: &foundMatches
+            ) { index, searchEnd in ended(index, searchEnd.shifted { views[group]!.offsets.originalStart(ofView: $0 + viewStart) }) }
         }
         for index in firstFound..<foundMatches.count {
-            foundMatches[index] = view.offsets.originalSpan(of: foundMatches[index].shifted(by: view.start))
+            foundMatches[index] = views[group]!.offsets.originalSpan(of: foundMatches[index].shifted(by: viewStart))
         }
     }
 
