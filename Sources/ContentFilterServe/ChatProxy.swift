@@ -84,16 +84,21 @@ struct ChatProxy: Sendable {
         }
         let isEventStream = answer.headers.first(name: "content-type")?.lowercased().hasPrefix("text/event-stream") ?? false
         return Response(status: .init(code: Int(answer.status.code), reasonPhrase: answer.status.reasonPhrase), headers: headers,
-                        body: ResponseBody(asyncSequence: UpstreamBody(base: answer.body, isEventStream: isEventStream, upstream: upstream)))
+                        body: ResponseBody(asyncSequence: UpstreamBody(base: answer.body, isEventStream: isEventStream)))
     }
 
     /// The error response for a request the upstream did not answer.
     static func upstreamFailure(_ error: any Error) -> Response {
+        isTimeout(error)
+            ? errorResponse(.gatewayTimeout, code: "upstream_timeout", "the upstream model server did not answer in time")
+            : errorResponse(.badGateway, code: "upstream_unreachable", "the upstream model server could not be reached: \(error)")
+    }
+
+    /// Whether the upstream failed by taking too long (504) rather than by failing (502).
+    static func isTimeout(_ error: any Error) -> Bool {
         switch error as? HTTPClientError {
-        case .some(.readTimeout), .some(.connectTimeout), .some(.deadlineExceeded), .some(.getConnectionFromPoolTimeout):
-            errorResponse(.gatewayTimeout, code: "upstream_timeout", "the upstream model server did not answer in time")
-        default:
-            errorResponse(.badGateway, code: "upstream_unreachable", "the upstream model server could not be reached: \(error)")
+        case .some(.readTimeout), .some(.connectTimeout), .some(.deadlineExceeded), .some(.getConnectionFromPoolTimeout): true
+        default: false
         }
     }
 
@@ -116,12 +121,10 @@ struct UpstreamBody: AsyncSequence, Sendable {
 
     let base: HTTPClientResponse.Body
     let isEventStream: Bool
-    let upstream: String
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: HTTPClientResponse.Body.AsyncIterator
         let isEventStream: Bool
-        let upstream: String
         var ended = false
 
         mutating func next() async throws -> ByteBuffer? {
@@ -130,15 +133,15 @@ struct UpstreamBody: AsyncSequence, Sendable {
                 return try await base.next()
             } catch where isEventStream {
                 ended = true
-                let failure = ChatProxy.upstreamFailure(error)
-                let code = failure.status == .gatewayTimeout ? "upstream_timeout" : "upstream_unreachable"
-                let message = code == "upstream_timeout" ? "the upstream model server stopped answering" : "the upstream model server failed: \(error)"
-                return ByteBuffer(bytes: Array("data: ".utf8) + ChatProxy.errorObject(code: code, message) + Array("\n\n".utf8))
+                let record = ChatProxy.isTimeout(error)
+                    ? ChatProxy.errorObject(code: "upstream_timeout", "the upstream model server stopped answering")
+                    : ChatProxy.errorObject(code: "upstream_unreachable", "the upstream model server failed: \(error)")
+                return ByteBuffer(bytes: Array("data: ".utf8) + record + Array("\n\n".utf8))
             }
         }
     }
 
     func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: base.makeAsyncIterator(), isEventStream: isEventStream, upstream: upstream)
+        AsyncIterator(base: base.makeAsyncIterator(), isEventStream: isEventStream)
     }
 }
