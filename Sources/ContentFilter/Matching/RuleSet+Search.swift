@@ -108,12 +108,14 @@ extension RuleSet {
             guard partial, let slot = prefilter.streamSlot(of: rule) else { return searchPlain(rule, from: searchStart) }
             let known = scratch.cleanSpans(count: prefilter.streamSlotCount)[slot].shifted(by: -subjectOffset)
             let from = known.contains(searchStart) ? known.end : searchStart
-            let search = WaitingSearch(rule: rule, slot: slot, searchStart: searchStart, from: from)
-            if prefilter.streamSlotCount <= Self.mostSlotsSearchedAtOnce { searchWaiting(search) } else { scratch.waitingSearches.append(search) }
+            if prefilter.streamSlotCount <= Self.mostSlotsSearchedAtOnce {
+                searchWaiting(rule, slot: slot, searchStart: searchStart, from: from)
+            } else {
+                scratch.waitingSearches.append(WaitingSearch(rule: rule, from: from, kind: .whole(slot: slot, searchStart: searchStart)))
+            }
         }
         /// The search ``searchWhole(_:from:)`` prepared.
-        func searchWaiting(_ search: WaitingSearch) {
-            let (rule, slot, searchStart, from) = (search.rule, search.slot, search.searchStart, search.from)
+        func searchWaiting(_ rule: Int, slot: Int, searchStart: Int, from: Int) {
             var end = RuleSearchEnd.complete
             var found = false
             // Only the alternatives that can start a match in the rest, when the rule is compiled one by one too.
@@ -144,9 +146,40 @@ extension RuleSet {
             let reach = lead.reach(before: latestLiteral, in: subject, notBefore: offset)
             searchWhole(rule, from: max(offset, subject.characterStart(atOrBefore: latestLiteral - reach)))
         }
-        for rule in prefilter.residual(hasCaseVariants: hasCaseVariants, partial: partial) { searchWhole(rule, from: start) }
         let candidates = scratch.prefilter.candidates
         let plans = prefilter.plans
+        /// Confirms the candidates `range` of a literal-driven rule with PCRE2, from where its lead reaches
+        /// back before each, and in a stream's window then searches the rule near the end.
+        func confirm(_ rule: Int, candidates range: Range<Int>) {
+            guard case .literalDriven(let lead, let longestLiteral, _) = plans[rule] else { return }
+            var excluded = startOf(rule)
+            var end = RuleSearchEnd.complete
+            for candidate in candidates[range] where candidate.position >= excluded {
+                let reach = lead.reach(before: candidate.position, in: subject, notBefore: excluded)
+                let from = max(excluded, subject.characterStart(atOrBefore: candidate.position - reach))
+                switch patterns[rule].search(subject, from: from, partial: partial, startsInsideText: startsInsideText,
+                                             latestStart: candidate.position, scratch: scratch.pcre2) {
+                case .match(let range):
+                    if verifiers[rule]?.accepts(subject[range]) ?? true {
+                        matches.append(RawMatch(ruleIndex: rule, start: range.lowerBound, end: range.upperBound))
+                    }
+                    excluded = range.upperBound
+                case .noMatch:
+                    excluded = candidate.position + UTF8Repairer.sequenceLength(ofCharacterStartingWith: subject[candidate.position])
+                case .partial(let partialStart):
+                    end = .partial(start: partialStart)
+                case .failure(let error):
+                    end = .failed(error, at: from)
+                }
+                if end != .complete { break }
+            }
+            if end != .complete {
+                report(rule, end)
+            } else if partial, RulePrefilter.isTailSearched(plans[rule]) {
+                searchTail(rule, lead: lead, longestLiteral: longestLiteral, from: excluded)
+            }
+        }
+        for rule in prefilter.residual(hasCaseVariants: hasCaseVariants, partial: partial) { searchWhole(rule, from: start) }
         var first = 0
         while first < candidates.count {
             let rule = candidates[first].rule
@@ -168,31 +201,15 @@ extension RuleSet {
                     matches.append(RawMatch(ruleIndex: rule, start: candidate.position, end: end))
                     excluded = end
                 }
-            case .literalDriven(let lead, let longestLiteral, _):
-                var end = RuleSearchEnd.complete
-                for candidate in candidates[first..<last] where candidate.position >= excluded {
+            case .literalDriven(let lead, _, _):
+                // In a stream's window the confirmation waits: its matches start no earlier than its first
+                // candidate's search (a later candidate's lead reaches no further back).
+                if partial, let candidate = candidates[first..<last].first(where: { $0.position >= excluded }) {
                     let reach = lead.reach(before: candidate.position, in: subject, notBefore: excluded)
                     let from = max(excluded, subject.characterStart(atOrBefore: candidate.position - reach))
-                    switch patterns[rule].search(subject, from: from, partial: partial, startsInsideText: startsInsideText,
-                                                 latestStart: candidate.position, scratch: scratch.pcre2) {
-                    case .match(let range):
-                        if verifiers[rule]?.accepts(subject[range]) ?? true {
-                            matches.append(RawMatch(ruleIndex: rule, start: range.lowerBound, end: range.upperBound))
-                        }
-                        excluded = range.upperBound
-                    case .noMatch:
-                        excluded = candidate.position + UTF8Repairer.sequenceLength(ofCharacterStartingWith: subject[candidate.position])
-                    case .partial(let partialStart):
-                        end = .partial(start: partialStart)
-                    case .failure(let error):
-                        end = .failed(error, at: from)
-                    }
-                    if end != .complete { break }
-                }
-                if end != .complete {
-                    report(rule, end)
-                } else if partial, RulePrefilter.isTailSearched(plans[rule]) {
-                    searchTail(rule, lead: lead, longestLiteral: longestLiteral, from: excluded)
+                    scratch.waitingSearches.append(WaitingSearch(rule: rule, from: from, kind: .candidates(first..<last)))
+                } else {
+                    confirm(rule, candidates: first..<last)
                 }
             case .residual, .excluded:
                 break
@@ -206,14 +223,20 @@ extension RuleSet {
             guard case .literalDriven(let lead, let longestLiteral, _) = plans[rule] else { continue }
             searchTail(rule, lead: lead, longestLiteral: longestLiteral, from: start)
         }
-        // The stream holds back everything from the earliest possible match on, so a rule whose text before
-        // that is known clean cannot change what this window decides: its search waits for a later window,
-        // which searches it before deciding any of its text. Earlier text first, as each search may move the
-        // earliest possible match back.
+        // The stream holds back everything from the earliest possible match on, so a search that starts after
+        // it cannot change what this window decides: it waits for a later window, which searches it before
+        // deciding any of its text. Earlier text first, as each search may move the earliest possible match back.
         scratch.waitingSearches.sort { $0.from < $1.from }
-        for search in scratch.waitingSearches {
-            guard search.from < earliestPartial else { break }
-            searchWaiting(search)
+        var next = 0
+        while next < scratch.waitingSearches.count, scratch.waitingSearches[next].from < earliestPartial {
+            let search = scratch.waitingSearches[next], waiting = scratch.waitingSearches.count
+            switch search.kind {
+            case .whole(let slot, let searchStart): searchWaiting(search.rule, slot: slot, searchStart: searchStart, from: search.from)
+            case .candidates(let range): confirm(search.rule, candidates: range)
+            }
+            next += 1
+            // A confirmation may add the rule's search near the end, which starts after it.
+            if scratch.waitingSearches.count > waiting { scratch.waitingSearches[next...].sort { $0.from < $1.from } }
         }
         scratch.waitingSearches.removeAll(keepingCapacity: true)
     }
@@ -322,12 +345,20 @@ final class SearchScratch {
     }
 }
 
-/// A search of a rule over a stream's window from `searchStart`, of which `searchStart..<from` is known clean.
+/// A search of a rule in a stream's window that waits until the window's other rules have been searched: its
+/// matches and possible matches start at `from` or after.
 struct WaitingSearch {
+    enum Kind {
+        /// A search over the window from `searchStart` (``RulePrefilter/streamSlot(of:)``), of which
+        /// `searchStart..<from` is known clean.
+        case whole(slot: Int, searchStart: Int)
+        /// The confirmation of the rule's candidates, by index in the prefilter's candidates.
+        case candidates(Range<Int>)
+    }
+
     var rule: Int
-    var slot: Int
-    var searchStart: Int
     var from: Int
+    var kind: Kind
 }
 
 /// Offsets `start..<end` (empty by default); a plain pair, so that an empty or shifted span never traps.
