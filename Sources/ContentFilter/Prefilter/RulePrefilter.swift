@@ -318,8 +318,10 @@ final class AlternativeStarts: @unchecked Sendable {
     private static let startedByByte = 0, literalStartedByByte = 256, literalStartedByBigram = 512
     /// Every alternative's bit.
     private let every: UInt64
-    /// By alternative: its leading literals.
-    private let literals: [[Literal]]
+    /// The leading literals of two bytes or more, with their alternative's index, in order of their
+    /// ``bigramBucket(_:_:)``: those of bucket `b` are `bucketedLiterals[bucketStarts[b]..<bucketStarts[b + 1]]`.
+    private let bucketedLiterals: [(alternative: Int, literal: Literal)]
+    private let bucketStarts: [Int]
     /// Alternatives whose starts are unknown: always searched.
     private let unknown: UInt64
     /// Alternatives with a leading literal that caseless matching could find in forms outside ASCII.
@@ -357,7 +359,14 @@ final class AlternativeStarts: @unchecked Sendable {
         self.pattern = pattern
         self.tables = tables
         every = alternatives.count == 64 ? .max : (1 << alternatives.count) - 1
-        literals = starts.map { $0?.literals ?? [] }
+        var buckets = [[(alternative: Int, literal: Literal)]](repeating: [], count: Self.bigramBuckets)
+        for (index, leading) in starts.enumerated() {
+            for literal in leading?.literals ?? [] where literal.bytes.count > 1 {
+                buckets[Self.bigramBucket(literal.bytes[0], literal.bytes[1])].append((index, literal))
+            }
+        }
+        bucketedLiterals = buckets.flatMap { $0 }
+        bucketStarts = buckets.reduce(into: [0]) { starts, bucket in starts.append(starts.last! + bucket.count) }
         self.unknown = unknown
         self.foldsOutsideASCII = foldsOutsideASCII
     }
@@ -374,11 +383,14 @@ final class AlternativeStarts: @unchecked Sendable {
             if pending != 0 && position + 1 == subject.count {
                 parts |= pending  // the last byte may begin any of those literals
             } else if pending != 0 {
-                pending &= tables[Self.literalStartedByBigram + Self.bigramBucket(byte, subject[position + 1])]
-                while pending != 0 {
-                    let index = pending.trailingZeroBitCount
-                    pending &= pending - 1
-                    if literals[index].contains(where: { $0.begins(in: subject, at: position) }) { parts |= 1 << index }
+                let bucket = Self.bigramBucket(byte, subject[position + 1])
+                pending &= tables[Self.literalStartedByBigram + bucket]
+                if pending != 0 {
+                    for (alternative, literal) in bucketedLiterals[bucketStarts[bucket]..<bucketStarts[bucket + 1]]
+                    where pending & 1 << alternative != 0 && literal.begins(in: subject, at: position) {
+                        parts |= 1 << alternative
+                        pending &= ~(1 << alternative)
+                    }
                 }
             }
             position += 1
