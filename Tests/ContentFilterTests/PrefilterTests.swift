@@ -169,6 +169,22 @@ import Testing
         #expect(parts("…and t") == 0b100)                  // the last byte may begin `tailored`
     }
 
+    /// An alternative with several leading literals is selected where any of them begins, and only there.
+    @Test func alternativeWithSeveralLeadingLiterals() throws {
+        let alternatives = [#"\b(?:post|share|tweet) this"#, #"\bsources say"#]
+        let required = try #require(LiteralExtractor.requiredLiterals(of: PCRE2Pattern.alternation(of: alternatives), caseless: false))
+        let starts = try #require(AlternativeStarts(alternatives: alternatives, leading: required.alternativeLeading, options: PCRE2CompileOptions()))
+        func parts(_ text: String) -> UInt64 {
+            Array(text.utf8).withUnsafeBufferPointer { starts.startingAlternatives(in: $0, from: 0, hasCaseVariants: false) }
+        }
+        #expect(parts("please share this.") == 0b01)
+        #expect(parts("please share this") == 0b11)         // the last `s` may begin `sources say`
+        #expect(parts("a shape, a postcard") == 0)          // the literals are `post this`, `share this`, `tweet this`
+        #expect(parts("a shape and a sofa") == 0)           // `sh` and `so` begin other words
+        #expect(parts("our sources say, tweet") == 0b11)
+        #expect(parts("will you twe") == 0b01)              // `tweet` may be arriving
+    }
+
     /// With Unicode properties `\\s` matches more than ASCII spaces, so it does not extend a leading word.
     @Test func unicodeSpacesDoNotExtendALeadingWord() {
         let required = LiteralExtractor.requiredLiterals(of: "\\bto\\s+shut", caseless: false, ucp: true)
