@@ -41,7 +41,7 @@ final class RulePrefilter: Sendable {
     private let heldPrefixes: TailPrefixTable
     /// For rules whose matches can start before their literal, by rule index: what starts every match (literals
     /// of any length, or the first bytes of characters), when the extractor knows it.
-    private let leadingStarts: [LeadingStarts?]
+    private let leadingStarts: [StartTable?]
     /// By rule index: the rule's slot among the rules a stream searches over whole windows (residual, an
     /// unbounded lead, or tail-searched), or -1.
     private let streamSlots: [Int32]
@@ -59,7 +59,7 @@ final class RulePrefilter: Sendable {
         var rulesOfLiteral: [[Int]] = []
         var confirmationsOfLiteral: [[Int32]] = []
         var plans: [Plan] = []
-        var leadingStarts: [LeadingStarts?] = []
+        var leadingStarts: [StartTable?] = []
         var confirmSlots = [Int32](repeating: -1, count: patterns.count)
         var confirmationFoldsOutsideASCII: [Bool] = []
         // By rule index: the leading sets of the alternatives of a rule of several (see ``AlternativeStarts``).
@@ -101,7 +101,7 @@ final class RulePrefilter: Sendable {
                 for literal in confirming { confirmationsOfLiteral[index(of: literal)].append(confirmSlots[rule]) }
                 confirmationFoldsOutsideASCII.append(confirming.contains(where: \.hasNonASCIICaseVariants))
             }
-            if required.maximumLead != 0 { leadingStarts[rule] = required.leading.map(LeadingStarts.init) }
+            if required.maximumLead != 0 { leadingStarts[rule] = required.leading.flatMap { StartTable(leading: [$0]) } }
             plans.append(.literalDriven(
                 lead: required.lead, longestLiteral: required.literals.map(\.bytes.count).max()!,
                 foldsOutsideASCII: required.literals.contains(where: \.hasNonASCIICaseVariants)))
@@ -221,8 +221,8 @@ final class RulePrefilter: Sendable {
     /// starts a leading character occurs. `nil` when the rule's leading starts are unknown, or caseless
     /// matching could find them in forms the check does not see.
     func mayStartMatch(of rule: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool) -> Bool? {
-        guard let leading = leadingStarts[rule], !(hasCaseVariants && leading.foldsOutsideASCII) else { return nil }
-        return leading.begin(in: subject, from: start)
+        guard let leading = leadingStarts[rule], !(hasCaseVariants && leading.foldsOutsideASCII != 0) else { return nil }
+        return leading.startingParts(in: subject, from: start, hasCaseVariants: false) != 0
     }
 
     /// The alternatives of the rule in stream slot `slot`, compiled one by one, if they can narrow its searches.
@@ -270,82 +270,70 @@ final class RulePrefilter: Sendable {
     }
 }
 
-/// What starts every match of a rule (a leading literal, or a character whose first byte is in a set), for
-/// quick checks of where a match may start.
-struct LeadingStarts: Sendable {
-    private let literals: [Literal]
-    /// Bytes that start a match by themselves: the first bytes of leading characters.
-    private let startBytes: ByteSet
-    /// ``startBytes`` and the bytes the literals begin with, in every case: where a match may start.
-    private let anyStartBytes: ByteSet
-    /// Whether caseless matching could find a literal in forms outside ASCII (see ``Literal/hasNonASCIICaseVariants``).
-    let foldsOutsideASCII: Bool
-
-    init(_ leading: LeadingSet) {
-        literals = leading.literals
-        startBytes = leading.bytes
-        anyStartBytes = startBytes.union(leading.literalFirstBytes)
-        foldsOutsideASCII = literals.contains(where: \.hasNonASCIICaseVariants)
-    }
-
-    /// Whether a leading character starts in `subject` at or after `start`, or one of the literals does, or a
-    /// proper prefix of one ends it.
-    func begin(in subject: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
-        var position = start
-        while position < subject.count {
-            let byte = subject[position]
-            if anyStartBytes.contains(byte) {
-                if startBytes.contains(byte) || literals.contains(where: { $0.begins(in: subject, at: position) }) { return true }
-            }
-            position += 1
-        }
-        return false
-    }
-}
-
 /// A rule's alternatives compiled one by one, with what starts each: a stream's search of a window runs only
 /// those that can start a match in it (a rule of many alternatives otherwise tries each at every position).
-///
-/// `@unchecked Sendable`: its tables are written only in `init`.
-final class AlternativeStarts: @unchecked Sendable {
+final class AlternativeStarts: Sendable {
     /// The rule's pattern, one part per alternative (searched as the whole rule is, see ``PCRE2Pattern``).
     let pattern: PCRE2Pattern
-    /// Three tables of alternatives as bits, one after the other: by byte, the alternatives that a character
-    /// starting with the byte can start (``startedByByte``); by byte, those with a leading literal of two bytes
-    /// or more that can begin with the byte (``literalStartedByByte``); and by ``bigramBucket(_:_:)`` of a
-    /// literal's first two bytes, those with such a leading literal (``literalStartedByBigram``).
-    private let tables: UnsafeMutableBufferPointer<UInt64>
-    private static let startedByByte = 0, literalStartedByByte = 256, literalStartedByBigram = 512
-    /// Every alternative's bit.
-    private let every: UInt64
-    /// The leading literals of two bytes or more, with their alternative's index, in order of their
-    /// ``bigramBucket(_:_:)``: those of bucket `b` are `bucketedLiterals[bucketStarts[b]..<bucketStarts[b + 1]]`.
-    private let bucketedLiterals: [(alternative: Int, literal: Literal)]
-    private let bucketStarts: [Int]
-    /// Alternatives whose starts are unknown: always searched.
-    private let unknown: UInt64
-    /// Alternatives with a leading literal that caseless matching could find in forms outside ASCII.
-    private let foldsOutsideASCII: UInt64
+    /// What starts each alternative, one part each.
+    let starts: StartTable
 
     /// - Parameter leading: by alternative, what starts its matches, when known (``RequiredLiterals/alternativeLeading``).
     ///
     /// `nil` when that would not narrow a search: one alternative, more than 64, none with known starts, or
     /// an alternative that does not compile alone.
-    init?(alternatives: [String], leading starts: [LeadingSet?], options: PCRE2CompileOptions) {
-        guard alternatives.count > 1, alternatives.count <= 64, starts.count == alternatives.count,
-              starts.contains(where: { $0 != nil }),
+    init?(alternatives: [String], leading: [LeadingSet?], options: PCRE2CompileOptions) {
+        guard alternatives.count > 1, leading.count == alternatives.count, leading.contains(where: { $0 != nil }),
+              let starts = StartTable(leading: leading),
               let pattern = try? PCRE2Pattern(eachOf: alternatives, options: options)
         else { return nil }
+        self.pattern = pattern
+        self.starts = starts
+    }
+
+    /// The alternatives that may start a match in `subject` from `start`, as ``PCRE2Pattern``'s parts bits (see
+    /// ``StartTable/startingParts(in:from:adding:hasCaseVariants:)``).
+    func startingAlternatives(in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool) -> UInt64 {
+        starts.startingParts(in: subject, from: start, hasCaseVariants: hasCaseVariants)
+    }
+}
+
+/// What starts the matches of each of up to 64 parts (a rule's alternatives, or the rule as one part): a
+/// leading literal, or a character whose first byte is in a set. For quick checks of where a match may start.
+///
+/// `@unchecked Sendable`: its tables are written only in `init`.
+final class StartTable: @unchecked Sendable {
+    /// Three tables of parts as bits, one after the other: by byte, the parts that a character starting with
+    /// the byte can start (``startedByByte``); by byte, those with a leading literal of two bytes or more that
+    /// can begin with the byte (``literalStartedByByte``); and by ``bigramBucket(_:_:)`` of a literal's first
+    /// two bytes, those with such a leading literal (``literalStartedByBigram``).
+    private let tables: UnsafeMutableBufferPointer<UInt64>
+    private static let startedByByte = 0, literalStartedByByte = 256, literalStartedByBigram = 512
+    /// Every part's bit.
+    private let every: UInt64
+    /// The leading literals of two bytes or more, with their part's index, in order of their
+    /// ``bigramBucket(_:_:)``: those of bucket `b` are `bucketedLiterals[bucketStarts[b]..<bucketStarts[b + 1]]`.
+    private let bucketedLiterals: [(part: Int, literal: Literal)]
+    private let bucketStarts: [Int]
+    /// Parts whose starts are unknown: always starting.
+    private let unknown: UInt64
+    /// Parts with a leading literal that caseless matching could find in forms outside ASCII.
+    let foldsOutsideASCII: UInt64
+
+    /// - Parameter leading: by part, what starts its matches, when known. `nil` for more than 64 parts.
+    init?(leading starts: [LeadingSet?]) {
+        guard !starts.isEmpty, starts.count <= 64 else { return nil }
         let tables = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: Self.literalStartedByBigram + Self.bigramBuckets)
         tables.initialize(repeating: 0)
         var unknown: UInt64 = 0, foldsOutsideASCII: UInt64 = 0
+        var buckets = [[(part: Int, literal: Literal)]](repeating: [], count: Self.bigramBuckets)
         for (index, leading) in starts.enumerated() {
             let bit: UInt64 = 1 << index
             guard let leading else {
                 unknown |= bit
                 continue
             }
-            // A one-byte literal starts an alternative as a leading character does.
+            // A one-byte literal starts a part as a leading character does.
             let singleBytes = LeadingSet(literals: leading.literals.filter { $0.bytes.count == 1 })
             let longer = LeadingSet(literals: leading.literals.filter { $0.bytes.count > 1 })
             let startBytes = leading.bytes.union(singleBytes.literalFirstBytes), literalFirstBytes = longer.literalFirstBytes
@@ -353,28 +341,28 @@ final class AlternativeStarts: @unchecked Sendable {
                 if startBytes.contains(UInt8(byte)) { tables[Self.startedByByte + byte] |= bit }
                 if literalFirstBytes.contains(UInt8(byte)) { tables[Self.literalStartedByByte + byte] |= bit }
             }
-            for literal in longer.literals { tables[Self.literalStartedByBigram + Self.bigramBucket(literal.bytes[0], literal.bytes[1])] |= bit }
+            for literal in longer.literals {
+                let bucket = Self.bigramBucket(literal.bytes[0], literal.bytes[1])
+                tables[Self.literalStartedByBigram + bucket] |= bit
+                buckets[bucket].append((index, literal))
+            }
             if leading.literals.contains(where: \.hasNonASCIICaseVariants) { foldsOutsideASCII |= bit }
         }
-        self.pattern = pattern
         self.tables = tables
-        every = alternatives.count == 64 ? .max : (1 << alternatives.count) - 1
-        var buckets = [[(alternative: Int, literal: Literal)]](repeating: [], count: Self.bigramBuckets)
-        for (index, leading) in starts.enumerated() {
-            for literal in leading?.literals ?? [] where literal.bytes.count > 1 {
-                buckets[Self.bigramBucket(literal.bytes[0], literal.bytes[1])].append((index, literal))
-            }
-        }
+        every = starts.count == 64 ? .max : (1 << starts.count) - 1
         bucketedLiterals = buckets.flatMap { $0 }
         bucketStarts = buckets.reduce(into: [0]) { starts, bucket in starts.append(starts.last! + bucket.count) }
         self.unknown = unknown
         self.foldsOutsideASCII = foldsOutsideASCII
     }
 
-    /// The alternatives that may start a match in `subject` from `start` (a leading character or literal
-    /// starts there, or a proper prefix of a literal ends the subject), as ``PCRE2Pattern``'s parts bits.
-    func startingAlternatives(in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool) -> UInt64 {
-        var parts = unknown | (hasCaseVariants ? foldsOutsideASCII : 0)
+    deinit { tables.deallocate() }
+
+    /// The parts that may start a match in `subject` from `start` (a leading character or literal starts
+    /// there, or a proper prefix of a literal ends the subject), as bits, with the parts `known` added.
+    func startingParts(in subject: UnsafeBufferPointer<UInt8>, from start: Int, adding known: UInt64 = 0,
+                       hasCaseVariants: Bool) -> UInt64 {
+        var parts = known | unknown | (hasCaseVariants ? foldsOutsideASCII : 0)
         var position = start
         while position < subject.count && parts != every {
             let byte = subject[position]
@@ -386,10 +374,10 @@ final class AlternativeStarts: @unchecked Sendable {
                 let bucket = Self.bigramBucket(byte, subject[position + 1])
                 pending &= tables[Self.literalStartedByBigram + bucket]
                 if pending != 0 {
-                    for (alternative, literal) in bucketedLiterals[bucketStarts[bucket]..<bucketStarts[bucket + 1]]
-                    where pending & 1 << alternative != 0 && literal.begins(in: subject, at: position) {
-                        parts |= 1 << alternative
-                        pending &= ~(1 << alternative)
+                    for (part, literal) in bucketedLiterals[bucketStarts[bucket]..<bucketStarts[bucket + 1]]
+                    where pending & 1 << part != 0 && literal.begins(in: subject, at: position) {
+                        parts |= 1 << part
+                        pending &= ~(1 << part)
                     }
                 }
             }
@@ -397,8 +385,6 @@ final class AlternativeStarts: @unchecked Sendable {
         }
         return parts
     }
-
-    deinit { tables.deallocate() }
 
     private static let bigramBuckets = 1024
 
