@@ -185,6 +185,24 @@ import Testing
         #expect(parts("will you twe") == 0b01)              // `tweet` may be arriving
     }
 
+    /// A rule's own leading starts are a table of one part: a leading literal (caseless here), a literal being
+    /// cut off by the end, or the first byte of a leading character.
+    @Test func ruleLeadingStartsAreOnePart() throws {
+        let leading = LeadingSet(literals: [Literal(bytes: Array("how".utf8), caseless: true)], bytes: ByteSet([0xE4]))
+        let table = try #require(StartTable(leading: [leading]))
+        func starts(_ text: String, from start: Int = 0) -> Bool {
+            Array(text.utf8).withUnsafeBufferPointer { table.startingParts(in: $0, from: start, hasCaseVariants: false) != 0 }
+        }
+        #expect(starts("so HOW"))
+        #expect(starts("so HOW", from: 4) == false)        // `OW` begins nothing
+        #expect(!starts("nothing here"))                   // `h` before `i` and `e`, not `o`
+        #expect(starts("it is h"))                         // the last byte may begin `how`
+        #expect(starts("it is ho"))
+        #expect(!starts("it is hx"))
+        #expect(starts("说中文"))                           // 中 begins with E4
+        #expect(!starts("说话"))                            // E8 and E8
+    }
+
     /// With Unicode properties `\\s` matches more than ASCII spaces, so it does not extend a leading word.
     @Test func unicodeSpacesDoNotExtendALeadingWord() {
         let required = LiteralExtractor.requiredLiterals(of: "\\bto\\s+shut", caseless: false, ucp: true)
