@@ -228,6 +228,34 @@ import Testing
         #expect(continuing("so tall") == [])
     }
 
+    /// Every occurrence of every literal from the scan's start, against a comparison at each position: literals
+    /// of every key length and bucket, caseless or not, overlapping each other in text of few letters.
+    @Test(arguments: [0, 1, 7, 500])
+    func scannerFindsEveryOccurrence(from start: Int) {
+        let words = WordListTests.words(400, of: "abcAB中", lengths: 1...12, seed: 5).filter { $0.utf8.count >= 3 }
+        let literals = words.enumerated().map { index, word in
+            index % 3 == 0 ? Literal(bytes: Array(word.lowercased().utf8), caseless: true) : Literal(bytes: Array(word.utf8), caseless: false)
+        }
+        let scanner = LiteralScanner(literals: literals)
+        var generator = SeededGenerator(state: 11)
+        var text: [UInt8] = []
+        while text.count < 20_000 {
+            let piece = Bool.random(using: &generator) ? words.randomElement(using: &generator)! : String("abcAB中 ".randomElement(using: &generator)!)
+            text += Array((Bool.random(using: &generator) ? piece.uppercased() : piece).utf8)
+        }
+        var expected: [[Int]] = []
+        for position in start..<text.count {
+            for (index, literal) in literals.enumerated() where position + literal.bytes.count <= text.count {
+                let bytes = text[position..<position + literal.bytes.count]
+                if (literal.caseless ? bytes.map(Literal.fold) : Array(bytes)) == literal.bytes { expected.append([position, index]) }
+            }
+        }
+        var hits: [LiteralScanner.Hit] = []
+        _ = text.withUnsafeBufferPointer { scanner.scan($0, from: start, into: &hits) }
+        #expect(expected.count > 1_000)
+        #expect(hits.map { [$0.position, Int($0.literal)] }.sorted { $0.lexicographicallyPrecedes($1) } == expected)
+    }
+
     @Test func keywordsAreSettledByTheScannerWithWordBoundaries() throws {
         let patterns = try temporaryDirectory(["p.txt": "# comment\n(?i)\\bass\\b\n博彩网站\n\\bpass\n"])
         defer { try? FileManager.default.removeItem(at: patterns) }

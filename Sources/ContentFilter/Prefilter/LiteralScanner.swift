@@ -1,9 +1,12 @@
 /// Finds every occurrence of a set of literals (at least 3 bytes each) in UTF-8 text in one pass, and tells
 /// which literals a text's tail could be the beginning of.
 ///
-/// Each position's next 3 bytes (for literals of 3 to 5 bytes) and next 6 bytes (for longer ones), with
-/// ASCII letters folded, are hashed into a bit set; only a set bit leads to a table lookup and a byte
-/// comparison. Immutable once built, so one scanner serves every thread.
+/// The pass is a shift-or over eight buckets of literals, the idea of Hyperscan's FDR. A 64-bit state holds
+/// eight lanes of one bit per bucket; each byte shifts it by a lane and ORs in the mask of the text's last two
+/// bytes, whose zero bits say which lane of which bucket that pair fits. A literal's pairs fill the top lanes,
+/// so a zero bit in the top lane means that a literal of that bucket may end its first (up to) 8 bytes here;
+/// only then a table lookup and a byte comparison follow. Each bucket holds literals of one such length.
+/// Immutable once built, so one scanner serves every thread.
 final class LiteralScanner: @unchecked Sendable {
     /// One occurrence: which literal (index into the scanner's literals), and the byte offset where it starts.
     struct Hit {
@@ -14,18 +17,23 @@ final class LiteralScanner: @unchecked Sendable {
     /// The longest literal, in bytes.
     let maximumLength: Int
 
-    private static let shortKeyBytes = 3, longKeyBytes = 6
-    private static let shortBits = 16, longBits = 18
+    /// The number of buckets and of lanes: one bit of a lane per bucket, one byte of the state per lane.
+    private static let buckets = 8
+    /// A literal's first bytes, up to this many, are what the shift-or looks for.
+    private static let keyBytes = 8
     /// Every literal's bytes (ASCII letters folded when the literal is caseless), one after another.
     private let storage: FixedBuffer<UInt8>
     /// Where literal `i` starts in ``storage``; one more entry marks the end of the last.
     private let starts: FixedBuffer<Int32>
     private let isCaseless: FixedBuffer<Bool>
-    private let shortFilter: BitSet
-    private let longFilter: BitSet
-    /// Key (a literal's first 3 or 6 bytes, folded) → the literals that begin with it.
-    private let shortKeys: KeyTable
-    private let longKeys: KeyTable
+    /// By pair of bytes (the earlier one in the low 8 bits): bit `8 * lane + bucket` is zero where the pair
+    /// can end byte `lane - 8 + k` of a key of `k` bytes of that bucket (the key's last byte is in the top
+    /// lane), and in the lanes up to its first byte, which take any pair.
+    private let pairMasks: FixedBuffer<UInt64>
+    /// By bucket: how many first bytes of its literals its keys hold.
+    private let keyLengths: FixedBuffer<Int>
+    /// By bucket: key (a literal's first bytes, folded) → the literals that begin with it.
+    private let keys: FixedBuffer<KeyTable>
     /// Literal indices sorted by folded bytes: the literals that begin with a given text form a range.
     private let sortedByBytes: FixedBuffer<Int32>
     /// Hashes (``TailHash``) of every proper prefix of every literal: a text's tail whose hash is not
@@ -38,81 +46,110 @@ final class LiteralScanner: @unchecked Sendable {
         storage = FixedBuffer(literals.flatMap(\.bytes))
         starts = FixedBuffer(literals.reduce(into: [0]) { starts, literal in starts.append(starts.last! + Int32(literal.bytes.count)) })
         isCaseless = FixedBuffer(literals.map(\.caseless))
-        shortFilter = BitSet(bits: Self.shortBits)
-        longFilter = BitSet(bits: Self.longBits)
+        let folded = literals.map { $0.bytes.map(Literal.fold) }
         let prefixFilter = BitSet(bits: TailHash.bits)
         self.prefixFilter = prefixFilter
-        var shortKeys: [UInt64: [Int32]] = [:], longKeys: [UInt64: [Int32]] = [:]
-        for (index, literal) in literals.enumerated() {
-            let folded = literal.bytes.map(Literal.fold)
-            TailHash.forEachProperPrefix(of: folded) { prefixFilter.insert($0.bit) }
-            if folded.count >= Self.longKeyBytes {
-                let key = Self.key(folded.prefix(Self.longKeyBytes))
-                longFilter.insert(Self.hash(key, bits: Self.longBits))
-                longKeys[key, default: []].append(Int32(index))
-            } else {
-                let key = Self.key(folded.prefix(Self.shortKeyBytes))
-                shortFilter.insert(Self.hash(key, bits: Self.shortBits))
-                shortKeys[key, default: []].append(Int32(index))
+        for bytes in folded { TailHash.forEachProperPrefix(of: bytes) { prefixFilter.insert($0.bit) } }
+        let buckets = Self.bucketed(folded)
+        var masks = [UInt64](repeating: ~0, count: 1 << 16)
+        var keyTables: [KeyTable] = []
+        for (bucket, (keyLength, members)) in buckets.enumerated() {
+            var anyPair: UInt64 = 0
+            for lane in 0...(Self.buckets - keyLength) { anyPair |= 1 << UInt64(8 * lane + bucket) }
+            for pair in masks.indices { masks[pair] &= ~anyPair }
+            var keys: [UInt64: [Int32]] = [:]
+            for index in members {
+                let literal = literals[index]
+                for offset in 1..<keyLength {
+                    let bit: UInt64 = 1 << UInt64(8 * (Self.buckets - keyLength + offset) + bucket)
+                    for earlier in Self.caseVariants(of: literal.bytes[offset - 1], caseless: literal.caseless) {
+                        for later in Self.caseVariants(of: literal.bytes[offset], caseless: literal.caseless) {
+                            masks[Int(earlier) | Int(later) << 8] &= ~bit
+                        }
+                    }
+                }
+                keys[Self.key(folded[index].prefix(keyLength)), default: []].append(Int32(index))
             }
+            keyTables.append(KeyTable(keys))
         }
-        self.shortKeys = KeyTable(shortKeys)
-        self.longKeys = KeyTable(longKeys)
-        sortedByBytes = FixedBuffer(literals.indices.map(Int32.init).sorted { a, b in
-            literals[Int(a)].bytes.map(Literal.fold).lexicographicallyPrecedes(literals[Int(b)].bytes.map(Literal.fold))
-        })
+        pairMasks = FixedBuffer(masks)
+        keyLengths = FixedBuffer(buckets.map(\.keyLength))
+        keys = FixedBuffer(keyTables)
+        sortedByBytes = FixedBuffer(literals.indices.map(Int32.init).sorted { folded[Int($0)].lexicographicallyPrecedes(folded[Int($1)]) })
     }
 
     deinit {
-        for buffer in [shortFilter.words, longFilter.words, prefixFilter.words] { buffer.free() }
+        prefixFilter.words.free()
+        pairMasks.free()
+        keyLengths.free()
+        for index in 0..<keys.count { keys[index].free() }
+        keys.free()
         storage.free()
         starts.free()
         isCaseless.free()
-        shortKeys.free()
-        longKeys.free()
         sortedByBytes.free()
     }
 
+    /// The literals' indices (given their folded bytes) in ``buckets`` buckets, each of literals whose keys
+    /// (their first bytes, up to ``keyBytes``) are as long. Every key length (3 to ``keyBytes``, fewer than
+    /// buckets) gets a bucket, and the others go one by one to the length with the most literals per bucket.
+    /// A length's literals are split in runs of sorted bytes, so that a bucket's literals share pairs.
+    private static func bucketed(_ folded: [[UInt8]]) -> [(keyLength: Int, members: [Int])] {
+        let byLength = Dictionary(grouping: folded.indices) { min(folded[$0].count, keyBytes) }
+        let lengths = byLength.keys.sorted()
+        var shares = Dictionary(uniqueKeysWithValues: lengths.map { ($0, 1) })
+        func load(_ length: Int) -> Double { Double(byLength[length]!.count) / Double(shares[length]!) }
+        while shares.values.reduce(0, +) < buckets, let busiest = lengths.max(by: { load($0) < load($1) }), load(busiest) > 1 {
+            shares[busiest]! += 1
+        }
+        var buckets: [(keyLength: Int, members: [Int])] = []
+        for length in lengths {
+            let members = byLength[length]!.sorted { folded[$0].lexicographicallyPrecedes(folded[$1]) }
+            let share = shares[length]!
+            for part in 0..<share {
+                buckets.append((length, Array(members[members.count * part / share ..< members.count * (part + 1) / share])))
+            }
+        }
+        return buckets + Array(repeating: (keyBytes, []), count: Self.buckets - buckets.count)
+    }
+
+    /// The bytes that a literal's byte matches: both cases of an ASCII letter of a caseless literal.
+    private static func caseVariants(of byte: UInt8, caseless: Bool) -> [UInt8] {
+        caseless && byte >= 0x61 && byte <= 0x7A ? [byte, byte - 0x20] : [byte]
+    }
+
     /// Appends every occurrence of a literal that starts at or after `start` and ends inside `text` (in
-    /// order of their last key byte).
+    /// order of the end of their key).
     ///
     /// - Returns: whether the text holds KELVIN SIGN (U+212A) or LONG S (U+017F), which PCRE2's caseless
     ///   matching equates with `k` and `s` although the scanner's ASCII folding does not.
     func scan(_ text: UnsafeBufferPointer<UInt8>, from start: Int, into hits: inout [Hit]) -> Bool {
         guard let base = text.baseAddress, text.count - start >= 2 else { return false }
-        // The loop keeps everything in registers; the rare filter hits are handled out of line.
-        let shortWords = shortFilter.words.pointer, longWords = longFilter.words.pointer
+        // The loop keeps everything in registers; the rare candidates are handled out of line.
+        let masks = pairMasks.pointer
         let count = text.count
         var hasCaseVariants = false
-        // The window holds zeros before `start`; a key that reaches there is dropped in `verify`.
-        var window: UInt64 = 0
+        // Lanes before `start` take anything: a candidate that begins there is dropped in `verify`.
+        var state: UInt64 = 0
+        var previous = 0
         var end = start
         while end < count {
-            let byte = base[end]
-            window = window &<< 8 | UInt64(Literal.fold(byte))
-            if byte == 0xBF || byte == 0xAA { hasCaseVariants = hasCaseVariants || Self.endsWithCaseVariant(window) }
-            let shortBit = Self.hash(window & Self.shortMask, bits: Self.shortBits)
-            let longBit = Self.hash(window & Self.longMask, bits: Self.longBits)
-            let shortHit = shortWords[shortBit &>> 6] &>> UInt64(shortBit & 63)
-            let longHit = longWords[longBit &>> 6] &>> UInt64(longBit & 63)
-            if (shortHit | longHit) & 1 != 0 {
-                if shortHit & 1 != 0 {
-                    verify(shortKeys, key: window & Self.shortMask, at: end &+ 1 &- Self.shortKeyBytes, from: start, in: text, into: &hits)
-                }
-                if longHit & 1 != 0 {
-                    verify(longKeys, key: window & Self.longMask, at: end &+ 1 &- Self.longKeyBytes, from: start, in: text, into: &hits)
-                }
+            let byte = Int(base[end])
+            if byte == 0xBF || byte == 0xAA { hasCaseVariants = hasCaseVariants || Self.endsWithCaseVariant(text, at: end, from: start) }
+            state = state &<< 8 | masks[previous | byte &<< 8]
+            previous = byte
+            if state < 0xFF00_0000_0000_0000 {
+                verify(buckets: ~state &>> 56, end: end, from: start, in: text, into: &hits)
             }
             end &+= 1
         }
         return hasCaseVariants
     }
 
-    private static let shortMask: UInt64 = 0xFF_FFFF, longMask: UInt64 = 0xFFFF_FFFF_FFFF
-
-    /// Whether the folded bytes end with LONG S (C5 BF) or KELVIN SIGN (E2 84 AA).
-    private static func endsWithCaseVariant(_ window: UInt64) -> Bool {
-        window & 0xFFFF == 0xC5BF || window & 0xFF_FFFF == 0xE2_84AA
+    /// Whether the text from `start` holds LONG S (C5 BF) or KELVIN SIGN (E2 84 AA) ending at `end`.
+    private static func endsWithCaseVariant(_ text: UnsafeBufferPointer<UInt8>, at end: Int, from start: Int) -> Bool {
+        if text[end] == 0xBF { return end - 1 >= start && text[end - 1] == 0xC5 }
+        return end - 2 >= start && text[end - 2] == 0xE2 && text[end - 1] == 0x84
     }
 
     /// Calls `body` with each position from `start` on (a character boundary) where the rest of `text`
@@ -147,14 +184,24 @@ final class LiteralScanner: @unchecked Sendable {
     @inline(__always)
     private func length(of literal: Int) -> Int { Int(starts[literal + 1] - starts[literal]) }
 
+    /// Appends the occurrences of the literals of each bucket in `buckets` (a bit set) whose key ends at `end`.
     @inline(never)
-    private func verify(_ table: KeyTable, key: UInt64, at position: Int, from start: Int, in text: UnsafeBufferPointer<UInt8>, into hits: inout [Hit]) {
-        guard position >= start, let candidates = table.literals(forKey: key) else { return }
-        for candidate in candidates {
-            let literal = Int(candidate)
-            let length = length(of: literal)
-            if position + length <= text.count && matches(literal: literal, text, at: position, length: length) {
-                hits.append(Hit(literal: candidate, position: position))
+    private func verify(buckets: UInt64, end: Int, from start: Int, in text: UnsafeBufferPointer<UInt8>, into hits: inout [Hit]) {
+        var buckets = buckets
+        while buckets != 0 {
+            let bucket = buckets.trailingZeroBitCount
+            buckets &= buckets &- 1
+            let position = end + 1 - keyLengths[bucket]
+            guard position >= start else { continue }
+            var key: UInt64 = 0
+            for offset in position...end { key = key << 8 | UInt64(Literal.fold(text[offset])) }
+            guard let candidates = keys[bucket].literals(forKey: key) else { continue }
+            for candidate in candidates {
+                let literal = Int(candidate)
+                let length = length(of: literal)
+                if position + length <= text.count && matches(literal: literal, text, at: position, length: length) {
+                    hits.append(Hit(literal: candidate, position: position))
+                }
             }
         }
     }
@@ -187,9 +234,6 @@ final class LiteralScanner: @unchecked Sendable {
     private static func key(_ bytes: some Sequence<UInt8>) -> UInt64 {
         bytes.reduce(0) { $0 << 8 | UInt64($1) }
     }
-
-    @inline(__always)
-    private static func hash(_ key: UInt64, bits: Int) -> Int { BitSet.index(hashing: key, bits: bits) }
 }
 
 /// An open-addressing table from a 64-bit key to a list of literal indices, with no hashing beyond one
