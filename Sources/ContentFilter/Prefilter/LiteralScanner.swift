@@ -125,25 +125,46 @@ final class LiteralScanner: @unchecked Sendable {
     ///   matching equates with `k` and `s` although the scanner's ASCII folding does not.
     func scan(_ text: UnsafeBufferPointer<UInt8>, from start: Int, into hits: inout [Hit]) -> Bool {
         guard let base = text.baseAddress, text.count - start >= 2 else { return false }
-        // The loop keeps everything in registers; the rare candidates are handled out of line.
         let masks = pairMasks.pointer
+        let raw = UnsafeRawPointer(base)
         let count = text.count
         var hasCaseVariants = false
-        // Lanes before `start` take anything: a candidate that begins there is dropped in `verify`.
-        var state: UInt64 = 0
-        var previous = 0
-        var end = start
-        while end < count {
-            let byte = Int(base[end])
-            if byte == 0xBF || byte == 0xAA { hasCaseVariants = hasCaseVariants || Self.endsWithCaseVariant(text, at: end, from: start) }
-            state = state &<< 8 | masks[previous | byte &<< 8]
-            previous = byte
-            if state < 0xFF00_0000_0000_0000 {
-                verify(buckets: ~state &>> 56, end: end, from: start, in: text, into: &hits)
+        // Lanes before `start` take anything: a candidate that begins there is dropped in `verify`. The first
+        // byte's pair has no earlier byte: only a literal that begins before `start` could use it.
+        var state = masks[Int(base[start]) &<< 8]
+        var end = start &+ 1
+        // Eight bytes at a time. Shifted to its byte's place, each pair's mask goes into a 128-bit state
+        // (`high`, `low`) whose lanes 7...14 are then the top lanes after each of the eight bytes; the rare
+        // candidates are handled out of line.
+        while end &+ 8 <= count {
+            if Self.mayHoldCaseVariant(raw.loadUnaligned(fromByteOffset: end, as: UInt64.self)) {
+                hasCaseVariants = hasCaseVariants || (end..<end &+ 8).contains { Self.endsWithCaseVariant(text, at: $0, from: start) }
             }
+            func pair(_ offset: Int) -> UInt64 { masks[Int(raw.loadUnaligned(fromByteOffset: end &+ offset &- 1, as: UInt16.self))] }
+            let m0 = pair(0), m1 = pair(1), m2 = pair(2), m3 = pair(3), m4 = pair(4), m5 = pair(5), m6 = pair(6), m7 = pair(7)
+            let low = m0 &<< 56 | m1 &<< 48 | m2 &<< 40 | m3 &<< 32 | m4 &<< 24 | m5 &<< 16 | m6 &<< 8 | m7
+            let high = state | m0 &>> 8 | m1 &>> 16 | m2 &>> 24 | m3 &>> 32 | m4 &>> 40 | m5 &>> 48 | m6 &>> 56
+            // Byte `b` of `tops`: the top lane after the byte at `end + 7 - b`.
+            let tops = low &>> 56 | high &<< 8
+            if tops != ~0 { verify(tops: ~tops, endingBefore: end &+ 8, from: start, in: text, into: &hits) }
+            state = low
+            end &+= 8
+        }
+        while end < count {
+            let byte = base[end]
+            if byte == 0xBF || byte == 0xAA { hasCaseVariants = hasCaseVariants || Self.endsWithCaseVariant(text, at: end, from: start) }
+            state = state &<< 8 | masks[Int(base[end &- 1]) | Int(byte) &<< 8]
+            if state < 0xFF00_0000_0000_0000 { verify(tops: ~state &>> 56, endingBefore: end &+ 1, from: start, in: text, into: &hits) }
             end &+= 1
         }
         return hasCaseVariants
+    }
+
+    /// Whether one of the 8 bytes is BF or AA, the last bytes of LONG S and KELVIN SIGN.
+    @inline(__always)
+    private static func mayHoldCaseVariant(_ word: UInt64) -> Bool {
+        func hasZeroByte(_ word: UInt64) -> Bool { (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0 }
+        return hasZeroByte(word ^ 0xBFBF_BFBF_BFBF_BFBF) || hasZeroByte(word ^ 0xAAAA_AAAA_AAAA_AAAA)
     }
 
     /// Whether the text from `start` holds LONG S (C5 BF) or KELVIN SIGN (E2 84 AA) ending at `end`.
@@ -184,8 +205,20 @@ final class LiteralScanner: @unchecked Sendable {
     @inline(__always)
     private func length(of literal: Int) -> Int { Int(starts[literal + 1] - starts[literal]) }
 
-    /// Appends the occurrences of the literals of each bucket in `buckets` (a bit set) whose key ends at `end`.
+    /// Appends the occurrences of the literals whose keys end at the bytes before `limit` that `tops` says:
+    /// byte `b` of `tops` holds the buckets of the literals whose key may end at `limit - 1 - b`.
     @inline(never)
+    private func verify(tops: UInt64, endingBefore limit: Int, from start: Int, in text: UnsafeBufferPointer<UInt8>,
+                        into hits: inout [Hit]) {
+        var tops = tops
+        while tops != 0 {
+            let byte = (63 - tops.leadingZeroBitCount) / 8
+            verify(buckets: tops >> UInt64(8 * byte) & 0xFF, end: limit - 1 - byte, from: start, in: text, into: &hits)
+            tops &= ~(0xFF << UInt64(8 * byte))
+        }
+    }
+
+    /// Appends the occurrences of the literals of each bucket in `buckets` (a bit set) whose key ends at `end`.
     private func verify(buckets: UInt64, end: Int, from start: Int, in text: UnsafeBufferPointer<UInt8>, into hits: inout [Hit]) {
         var buckets = buckets
         while buckets != 0 {
