@@ -553,7 +553,9 @@ struct LiteralExtractor {
         let literal = Literal(bytes: caseless && isLetter ? bytes.map(Literal.fold) : bytes, caseless: caseless && isLetter)
         var consumed = ByteSet(bytes)
         if literal.caseless { consumed = consumed.withCaseVariants }
-        return Fragment(exact: [literal], required: RequiredChoice(), minimumLength: bytes.count, span: .exactly(bytes.count), consumed: consumed,
+        // Caseless `k` and `s` also match KELVIN SIGN (3 bytes) and LONG S (2 bytes).
+        let longest = literal.hasNonASCIICaseVariants ? (literal.bytes == [UInt8(ascii: "k")] ? 3 : 2) : bytes.count
+        return Fragment(exact: [literal], required: RequiredChoice(), minimumLength: bytes.count, span: .exactly(longest), consumed: consumed,
                         leading: LeadingSet(literals: [literal]))
     }
 }
