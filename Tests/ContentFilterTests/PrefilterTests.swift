@@ -78,6 +78,33 @@ import Testing
         }
     }
 
+    /// A rule whose matches start at a common literal and span few bytes is confirmed only where its rarer
+    /// literal occurs within that span: the same matches, in whole texts and in streams of any cutting.
+    @Test func rarerLiteralIsLookedForWithinAMatchSpan() throws {
+        let required = try #require(LiteralExtractor.requiredLiterals(of: "(?i)bomb.{0,12}instructions", caseless: false))
+        #expect(required.confirming?.map { String(decoding: $0.bytes, as: UTF8.self) } == ["instructions"])
+        #expect(required.confirmingWithin == 4 + 12 * 4 + 14)  // either `s` may be LONG S
+        let patterns = try temporaryDirectory(["p.txt": "(?i)bomb.{0,12}instructions\n"])
+        defer { try? FileManager.default.removeItem(at: patterns) }
+        let file = patterns.appending(path: "p.txt")
+        let prefiltered = try RuleSet(sources: [.patternList(file)], normalization: [])
+        let plain = try RuleSet(sources: [.patternList(file)], usesPrefilter: false, normalization: [])
+        let texts = ["bomb instructions", "BOMB: full instructions", "bomb, bomb and then instructions", "a bomb. Much later on, instructions",
+                     "bomb 汉字汉字汉字汉字instructions", "bomb bomb " + String(repeating: "x", count: 40) + " instructions bomb instruction"]
+        var configuration = FilterConfiguration.plain
+        configuration.dryRun = true
+        var generator = SeededGenerator(state: 9)
+        for text in texts {
+            let expected = plain.rawMatches(in: text)
+            #expect(prefiltered.rawMatches(in: text) == expected)
+            for _ in 0..<20 {
+                let output = filterStream(randomCutting(Array(text.utf8), using: &generator), rules: prefiltered, configuration: configuration)
+                #expect(output.events.filter { $0.type == .match }.map { [$0.start, $0.end] } == plain.scan(text).matches.map { [$0.start, $0.end] })
+            }
+        }
+        #expect(texts.map { plain.rawMatches(in: $0).matches.count } == [1, 1, 1, 0, 1, 0])
+    }
+
     /// What `\\s` matches without UCP.
     static let spaces = [" ", "\t", "\n", "\u{0B}", "\u{0C}", "\r"]
 

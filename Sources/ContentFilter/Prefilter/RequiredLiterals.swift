@@ -51,6 +51,9 @@ struct RequiredLiterals: Hashable, Sendable {
     /// an occurrence of ``literals`` can start a match only if one of these occurs at or after it (for the
     /// whole pattern only, when ``literals`` start every match).
     var confirming: [Literal]?
+    /// With ``confirming``: the most bytes a match can span, when bounded. An occurrence of ``literals`` can
+    /// then start a match only if one of the rarer set lies within that many bytes from it.
+    var confirmingWithin: Int?
 
     /// The most bytes a match can run before the literal starts; `nil` when that depends on the text.
     var maximumLead: Int? { lead.bound }
@@ -195,6 +198,7 @@ struct LiteralExtractor {
         if required.maximumLead == 0, let rarest = fragment.bestChoice.rarest, rarest.shortestLength >= 3, rarest.isRarer(than: required),
            Set(rarest.literals).isDisjoint(with: required.literals) {
             required.confirming = rarest.literals
+            required.confirmingWithin = fragment.maximumLength
         }
         return required
     }

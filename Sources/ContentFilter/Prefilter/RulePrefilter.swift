@@ -31,6 +31,9 @@ final class RulePrefilter: Sendable {
     /// By confirmation slot: whether caseless matching could find the rarer set in forms the scanner does
     /// not see (then the slot confirms nothing when the text holds such a form).
     private let confirmationFoldsOutsideASCII: [Bool]
+    /// By confirmation slot: the rarer set, when every match spans few enough bytes
+    /// (``maximumConfirmationWindow``) that a candidate is checked for it there, in streams too.
+    private let confirmationWindows: [ConfirmationWindow?]
     private let residualRules: [Int]
     private let partialResidualRules: [Int]
     /// Literal-driven rules whose matches can start before their literal: in a stream's window they are
@@ -62,6 +65,7 @@ final class RulePrefilter: Sendable {
         var leadingStarts: [StartTable?] = []
         var confirmSlots = [Int32](repeating: -1, count: patterns.count)
         var confirmationFoldsOutsideASCII: [Bool] = []
+        var confirmationWindows: [ConfirmationWindow?] = []
         // By rule index: the leading sets of the alternatives of a rule of several (see ``AlternativeStarts``).
         var alternativeLeading = [[LeadingSet?]?](repeating: nil, count: patterns.count)
         func index(of literal: Literal) -> Int {
@@ -100,6 +104,9 @@ final class RulePrefilter: Sendable {
                 confirmSlots[rule] = Int32(confirmationFoldsOutsideASCII.count)
                 for literal in confirming { confirmationsOfLiteral[index(of: literal)].append(confirmSlots[rule]) }
                 confirmationFoldsOutsideASCII.append(confirming.contains(where: \.hasNonASCIICaseVariants))
+                confirmationWindows.append(required.confirmingWithin.flatMap { within in
+                    within <= Self.maximumConfirmationWindow ? ConfirmationWindow(literals: confirming, within: within) : nil
+                })
             }
             if required.maximumLead != 0 { leadingStarts[rule] = required.leading.flatMap { StartTable(leading: [$0]) } }
             plans.append(.literalDriven(
@@ -110,6 +117,7 @@ final class RulePrefilter: Sendable {
         self.confirmationsOfLiteral = confirmationsOfLiteral
         self.confirmSlots = confirmSlots
         self.confirmationFoldsOutsideASCII = confirmationFoldsOutsideASCII
+        self.confirmationWindows = confirmationWindows
         self.leadingStarts = leadingStarts
         self.rulesOfLiteral = rulesOfLiteral
         scanner = literals.isEmpty ? nil : LiteralScanner(literals: literals)
@@ -137,6 +145,32 @@ final class RulePrefilter: Sendable {
     }
 
     deinit { heldPrefixes.free() }
+
+    /// The rarer set of a rule whose matches span at most `within` bytes from their literal.
+    struct ConfirmationWindow {
+        var literals: [Literal]
+        var within: Int
+
+        /// Whether a match can start at `position`: one of the literals occurs within reach, or, in a stream's
+        /// window, that reach runs past its end.
+        func mayConfirm(at position: Int, in subject: UnsafeBufferPointer<UInt8>, partial: Bool) -> Bool {
+            let end = position + within
+            if partial && end > subject.count { return true }
+            let limit = min(end, subject.count)
+            return literals.contains { literal in
+                var start = position
+                while start + literal.bytes.count <= limit {
+                    if literal.begins(in: subject, at: start) { return true }
+                    start += 1
+                }
+                return false
+            }
+        }
+    }
+
+    /// Matches longer than this are not checked for their rarer set near each candidate: PCRE2 would look at
+    /// no more text than that check.
+    static let maximumConfirmationWindow = 256
 
     /// Reusable buffers of one search: the literal hits, the (rule, position) candidates, and the places
     /// where a stream's window ends inside a possible match.
@@ -186,9 +220,11 @@ final class RulePrefilter: Sendable {
         }
         for hit in scratch.hits {
             for rule in rulesOfLiteral[Int(hit.literal)] {
-                if confirms, confirmSlots[rule] >= 0 {
+                if confirmSlots[rule] >= 0 {
                     let slot = Int(confirmSlots[rule])
-                    if scratch.lastConfirmations[slot] < hit.position && !(hasCaseVariants && confirmationFoldsOutsideASCII[slot]) { continue }
+                    let unseen = hasCaseVariants && confirmationFoldsOutsideASCII[slot]
+                    if confirms && scratch.lastConfirmations[slot] < hit.position && !unseen { continue }
+                    if !unseen, let window = confirmationWindows[slot], !window.mayConfirm(at: hit.position, in: subject, partial: partial) { continue }
                 }
                 if case .keyword(let length, let boundaryBefore, let boundaryAfter, _) = plans[rule] {
                     let end = hit.position + length
