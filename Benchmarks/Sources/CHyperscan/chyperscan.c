@@ -33,7 +33,6 @@ struct chs_engine {
     hs_database_t *database;
     hs_scratch_t *scratch;
     hs_stream_t *stream;
-    unsigned *ids;             // Hyperscan id -> pattern index
     unsigned count;
     long long events;
     unsigned char *matched;
@@ -66,6 +65,7 @@ int chs_load(char *why, size_t why_size) {
 static int compile(const char *const *expressions, const unsigned *flags, const unsigned *ids, unsigned count,
                    unsigned mode, hs_database_t **database, int *bad, char *error, size_t error_size) {
     hs_compile_error_t *failure = NULL;
+    *database = NULL;
     int rc = hs.compile_multi(expressions, flags, ids, count, mode, NULL, database, &failure);
     *bad = failure ? failure->expression : -1;
     if (failure) {
@@ -92,18 +92,34 @@ chs_engine *chs_compile(const char *const *patterns, unsigned count, chs_mode mo
     *rejected = 0;
     hs_database_t *database = NULL;
     int bad;
-    // Leave out the patterns Hyperscan cannot compile, one at a time, and try again.
-    while (compile(expressions, flags, ids, used, hs_mode, &database, &bad, error, error_size) != 0) {
-        if (bad < 0 || (unsigned)bad >= used) {
-            // `error` holds Hyperscan's message for the whole set.
-            free(expressions); free(flags); free(ids);
-            return NULL;
+    if (compile(expressions, flags, ids, used, hs_mode, &database, &bad, error, error_size) != 0 && bad >= 0) {
+        // A failed set names only its first bad pattern, and compiling the set again for each one takes
+        // hours on the shipped rules: leave out the patterns that do not compile on their own first.
+        unsigned kept = 0;
+        for (unsigned index = 0; index < used; index++) {
+            hs_database_t *single = NULL;
+            if (compile(&expressions[index], &flags[index], &ids[index], 1, hs_mode, &single, &bad, error, error_size) != 0) {
+                (*rejected)++;
+                continue;
+            }
+            hs.free_database(single);
+            expressions[kept] = expressions[index]; flags[kept] = flags[index]; ids[kept] = ids[index];
+            kept++;
         }
-        memmove(&expressions[bad], &expressions[bad + 1], (used - bad - 1) * sizeof *expressions);
-        memmove(&flags[bad], &flags[bad + 1], (used - bad - 1) * sizeof *flags);
-        memmove(&ids[bad], &ids[bad + 1], (used - bad - 1) * sizeof *ids);
-        used--;
-        (*rejected)++;
+        used = kept;
+        // A set can still fail where its patterns compile alone: leave out the one named, and try again.
+        while (compile(expressions, flags, ids, used, hs_mode, &database, &bad, error, error_size) != 0 && bad >= 0 && (unsigned)bad < used) {
+            memmove(&expressions[bad], &expressions[bad + 1], (used - bad - 1) * sizeof *expressions);
+            memmove(&flags[bad], &flags[bad + 1], (used - bad - 1) * sizeof *flags);
+            memmove(&ids[bad], &ids[bad + 1], (used - bad - 1) * sizeof *ids);
+            used--;
+            (*rejected)++;
+        }
+    }
+    if (!database) {
+        // `error` holds Hyperscan's message for the whole set.
+        free(expressions); free(flags); free(ids);
+        return NULL;
     }
     free(expressions); free(flags); free(ids);
     chs_engine *engine = calloc(1, sizeof *engine);
