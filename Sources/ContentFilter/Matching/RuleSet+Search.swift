@@ -141,13 +141,10 @@ extension RuleSet {
         }
         /// A match may have begun within its lead of a literal that has not fully arrived yet: a literal
         /// from `latestLiteral` on, so a match from `latestLiteral` minus how far the lead reaches there.
-        func tailStart(lead: Span, longestLiteral: Int, from offset: Int) -> Int {
+        func searchTail(_ rule: Int, lead: Span, longestLiteral: Int, from offset: Int) {
             let latestLiteral = max(offset, subject.count - longestLiteral + 1)
             let reach = lead.reach(before: latestLiteral, in: subject, notBefore: offset)
-            return max(offset, subject.characterStart(atOrBefore: latestLiteral - reach))
-        }
-        func searchTail(_ rule: Int, lead: Span, longestLiteral: Int, from offset: Int) {
-            searchWhole(rule, from: tailStart(lead: lead, longestLiteral: longestLiteral, from: offset))
+            searchWhole(rule, from: max(offset, subject.characterStart(atOrBefore: latestLiteral - reach)))
         }
         let candidates = scratch.prefilter.candidates
         let plans = prefilter.plans
@@ -183,11 +180,9 @@ extension RuleSet {
                     }
                 }
             }
-            if end != .complete { report(rule, end) }
-            if case .failed = end { return }
-            // Also when a candidate's possible match holds the window: one through a literal with a longer
-            // lead may have begun before it.
-            if partial, RulePrefilter.isTailSearched(plans[rule]) {
+            if end != .complete {
+                report(rule, end)
+            } else if partial, RulePrefilter.isTailSearched(plans[rule]) {
                 searchTail(rule, lead: lead, longestLiteral: longestLiteral, from: excluded)
             }
         }
@@ -213,15 +208,11 @@ extension RuleSet {
                     matches.append(RawMatch(ruleIndex: rule, start: candidate.position, end: end))
                     excluded = end
                 }
-            case .literalDriven(let lead, let longestLiteral, _):
+            case .literalDriven:
                 // In a stream's window the confirmation waits: its matches start no earlier than its first
-                // candidate's search (a later candidate's lead reaches no further back), or than the search
-                // near the end that follows it, whose literal's lead may reach back further.
+                // candidate's search (a later candidate's lead reaches no further back).
                 if partial, let candidate = candidates[first..<last].first(where: { $0.position >= excluded }) {
-                    var from = max(excluded, candidate.from)
-                    if RulePrefilter.isTailSearched(plans[rule]) {
-                        from = min(from, tailStart(lead: lead, longestLiteral: longestLiteral, from: excluded))
-                    }
+                    let from = max(excluded, candidate.from)
                     scratch.waitingSearches.append(WaitingSearch(rule: rule, from: from, kind: .candidates(first..<last)))
                 } else {
                     confirm(rule, candidates: first..<last)
@@ -250,7 +241,7 @@ extension RuleSet {
             case .candidates(let range): confirm(search.rule, candidates: range)
             }
             next += 1
-            // A confirmation may add the rule's search near the end.
+            // A confirmation may add the rule's search near the end, which starts after it.
             if scratch.waitingSearches.count > waiting { scratch.waitingSearches[next...].sort { $0.from < $1.from } }
         }
         scratch.waitingSearches.removeAll(keepingCapacity: true)
