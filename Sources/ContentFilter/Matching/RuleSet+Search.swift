@@ -148,37 +148,30 @@ extension RuleSet {
         }
         let candidates = scratch.prefilter.candidates
         let plans = prefilter.plans
-        /// Confirms the candidates `range` of a literal-driven rule with PCRE2, from where its literal's lead
-        /// reaches back before each, and in a stream's window then searches the rule near the end.
-        ///
-        /// The candidates come in order of where their leads reach back to, so each search finds the rule's
-        /// next match as PCRE2's find-all would: a match that starts earlier is in the reach of a candidate
-        /// searched before.
+        /// Confirms the candidates `range` of a literal-driven rule with PCRE2, from where its lead reaches
+        /// back before each, and in a stream's window then searches the rule near the end.
         func confirm(_ rule: Int, candidates range: Range<Int>) {
             guard case .literalDriven(let lead, let longestLiteral, _) = plans[rule] else { return }
             var excluded = startOf(rule)
             var end = RuleSearchEnd.complete
-            candidates: for candidate in candidates[range] {
-                // Every match from where the lead reaches back up to the candidate: one may end before it.
-                while candidate.position >= excluded {
-                    let from = max(excluded, candidate.from)
-                    switch patterns[rule].search(subject, from: from, partial: partial, startsInsideText: startsInsideText,
-                                                 latestStart: candidate.position, scratch: scratch.pcre2) {
-                    case .match(let range):
-                        if verifiers[rule]?.accepts(subject[range]) ?? true {
-                            matches.append(RawMatch(ruleIndex: rule, start: range.lowerBound, end: range.upperBound))
-                        }
-                        excluded = range.upperBound
-                    case .noMatch:
-                        excluded = candidate.position + UTF8Repairer.sequenceLength(ofCharacterStartingWith: subject[candidate.position])
-                    case .partial(let partialStart):
-                        end = .partial(start: partialStart)
-                        break candidates
-                    case .failure(let error):
-                        end = .failed(error, at: from)
-                        break candidates
+            for candidate in candidates[range] where candidate.position >= excluded {
+                let reach = lead.reach(before: candidate.position, in: subject, notBefore: excluded)
+                let from = max(excluded, subject.characterStart(atOrBefore: candidate.position - reach))
+                switch patterns[rule].search(subject, from: from, partial: partial, startsInsideText: startsInsideText,
+                                             latestStart: candidate.position, scratch: scratch.pcre2) {
+                case .match(let range):
+                    if verifiers[rule]?.accepts(subject[range]) ?? true {
+                        matches.append(RawMatch(ruleIndex: rule, start: range.lowerBound, end: range.upperBound))
                     }
+                    excluded = range.upperBound
+                case .noMatch:
+                    excluded = candidate.position + UTF8Repairer.sequenceLength(ofCharacterStartingWith: subject[candidate.position])
+                case .partial(let partialStart):
+                    end = .partial(start: partialStart)
+                case .failure(let error):
+                    end = .failed(error, at: from)
                 }
+                if end != .complete { break }
             }
             if end != .complete {
                 report(rule, end)
@@ -208,11 +201,12 @@ extension RuleSet {
                     matches.append(RawMatch(ruleIndex: rule, start: candidate.position, end: end))
                     excluded = end
                 }
-            case .literalDriven:
+            case .literalDriven(let lead, _, _):
                 // In a stream's window the confirmation waits: its matches start no earlier than its first
                 // candidate's search (a later candidate's lead reaches no further back).
                 if partial, let candidate = candidates[first..<last].first(where: { $0.position >= excluded }) {
-                    let from = max(excluded, candidate.from)
+                    let reach = lead.reach(before: candidate.position, in: subject, notBefore: excluded)
+                    let from = max(excluded, subject.characterStart(atOrBefore: candidate.position - reach))
                     scratch.waitingSearches.append(WaitingSearch(rule: rule, from: from, kind: .candidates(first..<last)))
                 } else {
                     confirm(rule, candidates: first..<last)
