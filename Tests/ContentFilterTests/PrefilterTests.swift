@@ -105,6 +105,36 @@ import Testing
         #expect(texts.map { plain.rawMatches(in: $0).matches.count } == [1, 1, 1, 0, 1, 0])
     }
 
+    /// A possible match of one pattern of a rule that begins long before its literal stays held back while
+    /// another pattern of the rule holds a later possible match: the stream finds the match when it completes.
+    @Test func possibleMatchBeforeAnotherPatternsHoldIsKept() throws {
+        let directory = try temporaryDirectory(["political_campaigning.yaml": #"""
+            category: political_campaigning
+            rules:
+              - id: political_campaigning.en.two-patterns
+                patterns:
+                  - '(?i)\bfor (?:[\w-]+ ){1,2}(?:moms|voters|women|men), (?:lead with|stress)\b'
+                  - '(?i)(?<=[.!?]\s)[^.!?\n]{0,40}?\bslogan\b[^.!?\n]{0,20}?\bfor mass distribution\b'
+                examples: {match: ['Done. Aim and the slogan for mass distribution'], no_match: ['slogan']}
+            """#])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let prefiltered = try RuleSet(sources: [.directory(directory)], normalization: [])
+        let plain = try RuleSet(sources: [.directory(directory)], usesPrefilter: false, normalization: [])
+        let text = "Some text here. Most boards suffice. Aim for at least 32 GB DRAM and the slogan for mass distribution. Done."
+        let expected: [[Int?]] = plain.scan(text).matches.map { [$0.start, $0.end] }
+        #expect(expected.count == 1)
+        var configuration = FilterConfiguration.plain
+        configuration.dryRun = true
+        let bytes = Array(text.utf8)
+        var generator = SeededGenerator(state: 3)
+        var cuttings = (1...16).map { size in stride(from: 0, to: bytes.count, by: size).map { bytes[$0..<min($0 + size, bytes.count)] } }
+        for _ in 0..<20 { cuttings.append(randomCutting(bytes, using: &generator)) }
+        for chunks in cuttings {
+            let output = filterStream(chunks, rules: prefiltered, configuration: configuration)
+            #expect(output.events.filter { $0.type == .match }.map { [$0.start, $0.end] } == expected)
+        }
+    }
+
     /// What `\\s` matches without UCP.
     static let spaces = [" ", "\t", "\n", "\u{0B}", "\u{0C}", "\r"]
 
