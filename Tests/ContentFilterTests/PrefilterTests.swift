@@ -135,6 +135,27 @@ import Testing
         }
     }
 
+    /// Each literal of a rule of several patterns has its own lead: a search from where a long lead reaches back
+    /// finds earlier matches of the rule first, and still the match through its own literal after them.
+    @Test func eachLiteralReachesBackByItsOwnLead() throws {
+        let pattern = #"(?i)(?:[,;]\s*)?take (?:\w+ )?(?:ibuprofen|loratadine)\b|\brub in\b"#
+        let required = try #require(LiteralExtractor.requiredLiterals(of: pattern, caseless: false))
+        let leads = Dictionary(uniqueKeysWithValues: zip(required.literals.map { String(decoding: $0.bytes, as: UTF8.self) }, required.literalLeads))
+        #expect(leads["rub in"] == .exactly(0))
+        #expect(leads["ibuprofen"]?.bound == nil)  // `\s*` and `\w+` before it
+        let patterns = try temporaryDirectory(["p.txt": pattern + "\n"])
+        defer { try? FileManager.default.removeItem(at: patterns) }
+        let file = patterns.appending(path: "p.txt")
+        let prefiltered = try RuleSet(sources: [.patternList(file)], normalization: [])
+        let plain = try RuleSet(sources: [.patternList(file)], usesPrefilter: false, normalization: [])
+        let texts = ["rub in; take two ibuprofen, then; take loratadine", "take ibuprofen rub in take loratadine rub in",
+                     "rub in rub in, take loratadine; take some ibuprofen"]
+        for text in texts {
+            #expect(prefiltered.rawMatches(in: text) == plain.rawMatches(in: text))
+            #expect(plain.rawMatches(in: text).matches.count >= 3)
+        }
+    }
+
     /// What `\\s` matches without UCP.
     static let spaces = [" ", "\t", "\n", "\u{0B}", "\u{0C}", "\r"]
 

@@ -141,42 +141,58 @@ extension RuleSet {
         }
         /// A match may have begun within its lead of a literal that has not fully arrived yet: a literal
         /// from `latestLiteral` on, so a match from `latestLiteral` minus how far the lead reaches there.
-        func searchTail(_ rule: Int, lead: Span, longestLiteral: Int, from offset: Int) {
+        func tailStart(lead: Span, longestLiteral: Int, from offset: Int) -> Int {
             let latestLiteral = max(offset, subject.count - longestLiteral + 1)
             let reach = lead.reach(before: latestLiteral, in: subject, notBefore: offset)
-            searchWhole(rule, from: max(offset, subject.characterStart(atOrBefore: latestLiteral - reach)))
+            return max(offset, subject.characterStart(atOrBefore: latestLiteral - reach))
+        }
+        func searchTail(_ rule: Int, lead: Span, longestLiteral: Int, from offset: Int) {
+            searchWhole(rule, from: tailStart(lead: lead, longestLiteral: longestLiteral, from: offset))
         }
         let candidates = scratch.prefilter.candidates
         let plans = prefilter.plans
-        /// Confirms the candidates `range` of a literal-driven rule with PCRE2, from where its lead reaches
-        /// back before each, and in a stream's window then searches the rule near the end.
+        /// Confirms the candidates `range` of a literal-driven rule with PCRE2, from where its literal's lead
+        /// reaches back before each, and in a stream's window then searches the rule near the end.
+        ///
+        /// The candidates come in order of where their leads reach back to, so each search finds the rule's
+        /// next match as PCRE2's find-all would: a match that starts earlier is in the reach of a candidate
+        /// searched before.
         func confirm(_ rule: Int, candidates range: Range<Int>) {
             guard case .literalDriven(let lead, let longestLiteral, _) = plans[rule] else { return }
             var excluded = startOf(rule)
+            /// Where the rule's last match found here ends: its next match may start anywhere from here on.
+            var matchedUpTo = excluded
             var end = RuleSearchEnd.complete
-            for candidate in candidates[range] where candidate.position >= excluded {
-                let reach = lead.reach(before: candidate.position, in: subject, notBefore: excluded)
-                let from = max(excluded, subject.characterStart(atOrBefore: candidate.position - reach))
-                switch patterns[rule].search(subject, from: from, partial: partial, startsInsideText: startsInsideText,
-                                             latestStart: candidate.position, scratch: scratch.pcre2) {
-                case .match(let range):
-                    if verifiers[rule]?.accepts(subject[range]) ?? true {
-                        matches.append(RawMatch(ruleIndex: rule, start: range.lowerBound, end: range.upperBound))
+            candidates: for candidate in candidates[range] {
+                // Every match from where the lead reaches back up to the candidate: one may end before it.
+                while candidate.position >= excluded {
+                    let from = max(excluded, candidate.from)
+                    switch patterns[rule].search(subject, from: from, partial: partial, startsInsideText: startsInsideText,
+                                                 latestStart: candidate.position, scratch: scratch.pcre2) {
+                    case .match(let range):
+                        if verifiers[rule]?.accepts(subject[range]) ?? true {
+                            matches.append(RawMatch(ruleIndex: rule, start: range.lowerBound, end: range.upperBound))
+                        }
+                        excluded = range.upperBound
+                        matchedUpTo = range.upperBound
+                    case .noMatch:
+                        excluded = candidate.position + UTF8Repairer.sequenceLength(ofCharacterStartingWith: subject[candidate.position])
+                    case .partial(let partialStart):
+                        end = .partial(start: partialStart)
+                        break candidates
+                    case .failure(let error):
+                        end = .failed(error, at: from)
+                        break candidates
                     }
-                    excluded = range.upperBound
-                case .noMatch:
-                    excluded = candidate.position + UTF8Repairer.sequenceLength(ofCharacterStartingWith: subject[candidate.position])
-                case .partial(let partialStart):
-                    end = .partial(start: partialStart)
-                case .failure(let error):
-                    end = .failed(error, at: from)
                 }
-                if end != .complete { break }
             }
-            if end != .complete {
-                report(rule, end)
-            } else if partial, RulePrefilter.isTailSearched(plans[rule]) {
-                searchTail(rule, lead: lead, longestLiteral: longestLiteral, from: excluded)
+            if end != .complete { report(rule, end) }
+            if case .failed = end { return }
+            // Also when a candidate's possible match holds the window: one through a literal with a longer
+            // lead may have begun before it, and before candidates that had no match (they rule out matches
+            // through their own literal only).
+            if partial, RulePrefilter.isTailSearched(plans[rule]) {
+                searchTail(rule, lead: lead, longestLiteral: longestLiteral, from: matchedUpTo)
             }
         }
         for rule in prefilter.residual(hasCaseVariants: hasCaseVariants, partial: partial) { searchWhole(rule, from: start) }
@@ -201,12 +217,15 @@ extension RuleSet {
                     matches.append(RawMatch(ruleIndex: rule, start: candidate.position, end: end))
                     excluded = end
                 }
-            case .literalDriven(let lead, _, _):
+            case .literalDriven(let lead, let longestLiteral, _):
                 // In a stream's window the confirmation waits: its matches start no earlier than its first
-                // candidate's search (a later candidate's lead reaches no further back).
+                // candidate's search (a later candidate's lead reaches no further back), or than the search
+                // near the end that follows it, whose literal's lead may reach back further.
                 if partial, let candidate = candidates[first..<last].first(where: { $0.position >= excluded }) {
-                    let reach = lead.reach(before: candidate.position, in: subject, notBefore: excluded)
-                    let from = max(excluded, subject.characterStart(atOrBefore: candidate.position - reach))
+                    var from = max(excluded, candidate.from)
+                    if RulePrefilter.isTailSearched(plans[rule]) {
+                        from = min(from, tailStart(lead: lead, longestLiteral: longestLiteral, from: excluded))
+                    }
                     scratch.waitingSearches.append(WaitingSearch(rule: rule, from: from, kind: .candidates(first..<last)))
                 } else {
                     confirm(rule, candidates: first..<last)
@@ -235,7 +254,7 @@ extension RuleSet {
             case .candidates(let range): confirm(search.rule, candidates: range)
             }
             next += 1
-            // A confirmation may add the rule's search near the end, which starts after it.
+            // A confirmation may add the rule's search near the end.
             if scratch.waitingSearches.count > waiting { scratch.waitingSearches[next...].sort { $0.from < $1.from } }
         }
         scratch.waitingSearches.removeAll(keepingCapacity: true)

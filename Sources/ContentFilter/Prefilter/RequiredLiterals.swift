@@ -40,8 +40,10 @@ struct Literal: Hashable, Sendable {
 /// literal can start.
 struct RequiredLiterals: Hashable, Sendable {
     let literals: [Literal]
-    /// How far before the literal a match can start.
-    var lead: Span
+    /// By literal: how far before that literal a match that contains it as this set's literal can start.
+    let literalLeads: [Span]
+    /// How far before the literal a match can start: the widest of ``literalLeads``.
+    let lead: Span
     /// What starts every match, when known (for the whole pattern only).
     var leading: LeadingSet?
     /// By alternative of the pattern's top level, what starts its matches, when known and selective (for the
@@ -62,8 +64,13 @@ struct RequiredLiterals: Hashable, Sendable {
     let shortestLength: Int
 
     init(literals: [Literal], lead: Span) {
+        self.init(literals: literals, literalLeads: Array(repeating: lead, count: literals.count))
+    }
+
+    init(literals: [Literal], literalLeads: [Span]) {
         self.literals = literals
-        self.lead = lead
+        self.literalLeads = literalLeads
+        lead = literalLeads.reduce(.exactly(0)) { $0.merged(with: $1) }
         var shortest = Int.max
         for literal in literals { shortest = min(shortest, literal.bytes.count) }
         shortestLength = literals.isEmpty ? 0 : shortest
@@ -578,17 +585,28 @@ private struct RequiredChoice {
 }
 
 extension RequiredLiterals {
-    /// The set for a choice between alternatives: every alternative's literals, with the largest lead;
-    /// `nil` if an alternative has none.
+    /// The set for a choice between alternatives: every alternative's literals, each with the largest lead
+    /// it has in them; `nil` if an alternative has none.
     fileprivate static func union(_ sets: [RequiredLiterals?]) -> RequiredLiterals? {
         var literals: [Literal] = []
-        var lead = Span.exactly(0)
+        var leads: [Literal: Span] = [:]
         for set in sets {
             guard let set else { return nil }
-            literals += set.literals
-            lead = lead.merged(with: set.lead)
+            for (literal, lead) in zip(set.literals, set.literalLeads) {
+                if let known = leads[literal] {
+                    leads[literal] = known.merged(with: lead)
+                } else {
+                    leads[literal] = lead
+                    literals.append(literal)
+                }
+            }
         }
-        return literals.isEmpty ? nil : RequiredLiterals(literals: Array(Set(literals)), lead: lead)
+        return literals.isEmpty ? nil : RequiredLiterals(literals: literals, literalLeads: literals.map { leads[$0]! })
+    }
+
+    /// The set with `span` more before each literal (the pieces of a sequence before the one it is in).
+    fileprivate func after(_ span: Span) -> RequiredLiterals {
+        RequiredLiterals(literals: literals, literalLeads: literalLeads.map { span + $0 })
     }
 }
 
@@ -716,7 +734,7 @@ private struct SequenceBuilder {
                 runLead = span
             } else {
                 for required in [piece.required.forStreams, piece.required.rarest].compactMap({ $0 }) {
-                    consider(required.literals, lead: span + required.lead)
+                    consider(required.after(span))
                 }
                 run = [.empty]
                 runLead = span + piece.span
@@ -771,8 +789,12 @@ private struct SequenceBuilder {
     }
 
     private mutating func consider(_ literals: [Literal], lead: Span) {
-        guard !literals.isEmpty, !literals.contains(where: { $0.bytes.isEmpty }) else { return }
-        best.consider(RequiredLiterals(literals: literals, lead: lead))
+        consider(RequiredLiterals(literals: literals, lead: lead))
+    }
+
+    private mutating func consider(_ required: RequiredLiterals) {
+        guard !required.literals.isEmpty, !required.literals.contains(where: { $0.bytes.isEmpty }) else { return }
+        best.consider(required)
     }
 
     private static func join(_ prefixes: [Literal], _ suffixes: [Literal]) -> [Literal]? {

@@ -22,6 +22,9 @@ final class RulePrefilter: Sendable {
     let scanner: LiteralScanner?
     /// The rules that require each literal of the scanner.
     private let rulesOfLiteral: [[Int]]
+    /// By literal, alongside ``rulesOfLiteral``: how far before the literal a match of that rule found through it
+    /// can start.
+    private let leadsInRules: [[Span]]
     /// The confirmation slots (see ``confirmSlots``) each literal of the scanner confirms.
     private let confirmationsOfLiteral: [[Int32]]
     /// By rule index: for a rule whose literals start its matches and that also requires a rarer set
@@ -60,6 +63,7 @@ final class RulePrefilter: Sendable {
         var literalIndex: [Literal: Int] = [:]
         var literals: [Literal] = []
         var rulesOfLiteral: [[Int]] = []
+        var leadsInRules: [[Span]] = []
         var confirmationsOfLiteral: [[Int32]] = []
         var plans: [Plan] = []
         var leadingStarts: [StartTable?] = []
@@ -72,11 +76,16 @@ final class RulePrefilter: Sendable {
             if let index = literalIndex[literal] { return index }
             literals.append(literal)
             rulesOfLiteral.append([])
+            leadsInRules.append([])
             confirmationsOfLiteral.append([])
             literalIndex[literal] = literals.count - 1
             return literals.count - 1
         }
-        func add(_ literal: Literal, for rule: Int) { rulesOfLiteral[index(of: literal)].append(rule) }
+        func add(_ literal: Literal, for rule: Int, lead: Span) {
+            let index = index(of: literal)
+            rulesOfLiteral[index].append(rule)
+            leadsInRules[index].append(lead)
+        }
         for (rule, entry) in patterns.enumerated() {
             leadingStarts.append(nil)
             guard let entry else {
@@ -85,7 +94,7 @@ final class RulePrefilter: Sendable {
             }
             // A keyword's occurrences are its matches only as PCRE2 finds them without Unicode properties.
             if !entry.ucp && !entry.hasVerifier, let keyword = LiteralExtractor.keyword(entry.pattern, caseless: entry.caseless), keyword.literal.bytes.count >= 3 {
-                add(keyword.literal, for: rule)
+                add(keyword.literal, for: rule, lead: .exactly(0))
                 plans.append(.keyword(length: keyword.literal.bytes.count, boundaryBefore: keyword.boundaryBefore,
                                       boundaryAfter: keyword.boundaryAfter, foldsOutsideASCII: keyword.literal.hasNonASCIICaseVariants))
                 continue
@@ -96,7 +105,7 @@ final class RulePrefilter: Sendable {
                 plans.append(.residual)
                 continue
             }
-            for literal in required.literals { add(literal, for: rule) }
+            for (literal, lead) in zip(required.literals, required.literalLeads) { add(literal, for: rule, lead: lead) }
             if entry.alternatives.count > 1 && required.alternativeLeading.count == entry.alternatives.count {
                 alternativeLeading[rule] = required.alternativeLeading
             }
@@ -120,6 +129,7 @@ final class RulePrefilter: Sendable {
         self.confirmationWindows = confirmationWindows
         self.leadingStarts = leadingStarts
         self.rulesOfLiteral = rulesOfLiteral
+        self.leadsInRules = leadsInRules
         scanner = literals.isEmpty ? nil : LiteralScanner(literals: literals)
         residualRules = plans.indices.filter { Self.isSearchedWhole(plans[$0], hasCaseVariants: false, partial: false) }
         partialResidualRules = plans.indices.filter { Self.isSearchedWhole(plans[$0], hasCaseVariants: false, partial: true) }
@@ -182,15 +192,26 @@ final class RulePrefilter: Sendable {
         var lastConfirmations: [Int] = []
     }
 
-    /// A place where rule `rule` may match: it starts there or, with a lead, within `lead` bytes before.
+    /// A place where rule `rule` may match: a match found through the literal at `position` starts there or,
+    /// with a lead, as early as `from`.
     struct Candidate: Comparable {
         var rule: Int
         var position: Int
-        static func < (a: Candidate, b: Candidate) -> Bool { (a.rule, a.position) < (b.rule, b.position) }
+        /// The first character that the literal's lead in the rule reaches back to (not before the search's start).
+        var from: Int
+
+        init(rule: Int, position: Int, from: Int? = nil) {
+            self.rule = rule
+            self.position = position
+            self.from = from ?? position
+        }
+
+        /// By rule, then by where the lead reaches back to.
+        static func < (a: Candidate, b: Candidate) -> Bool { (a.rule, a.from, a.position) < (b.rule, b.from, b.position) }
     }
 
-    /// Finds the places where literal-driven rules may match in `subject` from `start`, sorted by rule
-    /// and position. Keyword occurrences that fail their `\b` checks are left out.
+    /// Finds the places where literal-driven rules may match in `subject` from `start`, sorted by rule and
+    /// where their leads reach back to. Keyword occurrences that fail their `\b` checks are left out.
     ///
     /// In partial mode it also finds, in ``Scratch/tailHolds``, the positions where the subject's tail may
     /// be the beginning of the literal of a rule whose matches start at their literal: such a rule's match
@@ -219,7 +240,7 @@ final class RulePrefilter: Sendable {
             }
         }
         for hit in scratch.hits {
-            for rule in rulesOfLiteral[Int(hit.literal)] {
+            for (rule, lead) in zip(rulesOfLiteral[Int(hit.literal)], leadsInRules[Int(hit.literal)]) {
                 if confirmSlots[rule] >= 0 {
                     let slot = Int(confirmSlots[rule])
                     let unseen = hasCaseVariants && confirmationFoldsOutsideASCII[slot]
@@ -233,7 +254,8 @@ final class RulePrefilter: Sendable {
                     if boundaryAfter && !(partial && end == subject.count)
                         && subject.isWordCharacter(at: end - 1) == subject.isWordCharacter(at: end) { continue }
                 }
-                scratch.candidates.append(Candidate(rule: rule, position: hit.position))
+                let reach = lead.reach(before: hit.position, in: subject, notBefore: start)
+                scratch.candidates.append(Candidate(rule: rule, position: hit.position, from: subject.characterStart(atOrBefore: hit.position - reach)))
             }
         }
         scratch.candidates.sort()
