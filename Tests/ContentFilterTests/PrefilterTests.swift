@@ -84,25 +84,51 @@ import Testing
         let required = try #require(LiteralExtractor.requiredLiterals(of: "(?i)bomb.{0,12}instructions", caseless: false))
         #expect(required.confirming?.map { String(decoding: $0.bytes, as: UTF8.self) } == ["instructions"])
         #expect(required.confirmingWithin == 4 + 12 * 4 + 14)  // either `s` may be LONG S
-        let patterns = try temporaryDirectory(["p.txt": "(?i)bomb.{0,12}instructions\n"])
+        let texts = ["bomb instructions", "BOMB: full instructions", "bomb, bomb and then instructions", "a bomb. Much later on, instructions",
+                     "bomb 汉字汉字汉字汉字instructions", "bomb bomb " + String(repeating: "x", count: 40) + " instructions bomb instruction"]
+        let counts = try matchCountsAgreeingWithPlainSearch(pattern: "(?i)bomb.{0,12}instructions", texts: texts)
+        #expect(counts == [1, 1, 1, 0, 1, 0])
+    }
+
+    /// Another literal the matches require confirms a candidate even when it is no rarer than the one that
+    /// starts them: `tra` is a candidate only with `nny` close enough after it.
+    @Test func otherRequiredLiteralConfirmsEvenWhenNoRarer() throws {
+        let pattern = #"(?i)\btra[\W_]{0,3}nny\b"#
+        let required = try #require(LiteralExtractor.requiredLiterals(of: pattern, caseless: false))
+        #expect(required.literals.map { String(decoding: $0.bytes, as: UTF8.self) } == ["tra"])
+        #expect(required.confirming?.map { String(decoding: $0.bytes, as: UTF8.self) } == ["nny"])
+        let texts = ["tranny", "TRA-NNY and tra nny", "trade, funny", "tra", "a tra\u{17F}nny", "tra___nny tra____nny"]  // LONG S is a non-word character
+        let counts = try matchCountsAgreeingWithPlainSearch(pattern: pattern, texts: texts)
+        #expect(counts == [1, 2, 0, 0, 1, 1])
+    }
+
+    /// A candidate whose lead holds no start of the rule's matches is not searched; one whose match starts at
+    /// the literal itself still is.
+    @Test func leadWithoutAStartIsNotSearched() throws {
+        let texts = ["men", "a men", "se-men, semen and SE  MEN", "women", "sexmen", "so  men"]
+        let counts = try matchCountsAgreeingWithPlainSearch(pattern: #"(?i)\b(?:se[\W_]{0,3})?men\b"#, texts: texts)
+        #expect(counts == [1, 1, 3, 0, 0, 1])
+    }
+
+    /// Checks that the prefiltered rule finds what PCRE2 alone finds in each text, whole and streamed in 20
+    /// random cuttings; returns how many matches each text has.
+    private func matchCountsAgreeingWithPlainSearch(pattern: String, texts: [String]) throws -> [Int] {
+        let patterns = try temporaryDirectory(["p.txt": pattern + "\n"])
         defer { try? FileManager.default.removeItem(at: patterns) }
         let file = patterns.appending(path: "p.txt")
         let prefiltered = try RuleSet(sources: [.patternList(file)], normalization: [])
         let plain = try RuleSet(sources: [.patternList(file)], usesPrefilter: false, normalization: [])
-        let texts = ["bomb instructions", "BOMB: full instructions", "bomb, bomb and then instructions", "a bomb. Much later on, instructions",
-                     "bomb 汉字汉字汉字汉字instructions", "bomb bomb " + String(repeating: "x", count: 40) + " instructions bomb instruction"]
         var configuration = FilterConfiguration.plain
         configuration.dryRun = true
         var generator = SeededGenerator(state: 9)
         for text in texts {
-            let expected = plain.rawMatches(in: text)
-            #expect(prefiltered.rawMatches(in: text) == expected)
+            #expect(prefiltered.rawMatches(in: text) == plain.rawMatches(in: text), "\(text)")
             for _ in 0..<20 {
                 let output = filterStream(randomCutting(Array(text.utf8), using: &generator), rules: prefiltered, configuration: configuration)
                 #expect(output.events.filter { $0.type == .match }.map { [$0.start, $0.end] } == plain.scan(text).matches.map { [$0.start, $0.end] })
             }
         }
-        #expect(texts.map { plain.rawMatches(in: $0).matches.count } == [1, 1, 1, 0, 1, 0])
+        return texts.map { plain.rawMatches(in: $0).matches.count }
     }
 
     /// A possible match of one pattern of a rule that begins long before its literal stays held back while
@@ -276,11 +302,13 @@ import Testing
     @Test func ruleLeadingStartsAreOnePart() throws {
         let leading = LeadingSet(literals: [Literal(bytes: Array("how".utf8), caseless: true)], bytes: ByteSet([0xE4]))
         let table = try #require(StartTable(leading: [leading]))
-        func starts(_ text: String, from start: Int = 0) -> Bool {
-            Array(text.utf8).withUnsafeBufferPointer { table.startingParts(in: $0, from: start, hasCaseVariants: false) != 0 }
+        func starts(_ text: String, from start: Int = 0, before limit: Int = .max) -> Bool {
+            Array(text.utf8).withUnsafeBufferPointer { table.startingParts(in: $0, from: start, before: limit, hasCaseVariants: false) != 0 }
         }
         #expect(starts("so HOW"))
         #expect(starts("so HOW", from: 4) == false)        // `OW` begins nothing
+        #expect(starts("so HOW", before: 4))
+        #expect(starts("so HOW", before: 3) == false)
         #expect(!starts("nothing here"))                   // `h` before `i` and `e`, not `o`
         #expect(starts("it is h"))                         // the last byte may begin `how`
         #expect(starts("it is ho"))

@@ -167,6 +167,12 @@ extension RuleSet {
                 // Every match from where the lead reaches back up to the candidate: one may end before it.
                 while candidate.position >= excluded {
                     let from = max(excluded, candidate.from)
+                    // Where the lead holds no start of a match, PCRE2 would find none.
+                    if from < candidate.position, prefilter.mayStartMatch(of: rule, in: subject, from: from, before: candidate.position + 1,
+                                                                          hasCaseVariants: hasCaseVariants) == false {
+                        excluded = candidate.position + UTF8Repairer.sequenceLength(ofCharacterStartingWith: subject[candidate.position])
+                        continue
+                    }
                     switch patterns[rule].search(subject, from: from, partial: partial, startsInsideText: startsInsideText,
                                                  latestStart: candidate.position, scratch: scratch.pcre2) {
                     case .match(let range):

@@ -49,12 +49,12 @@ struct RequiredLiterals: Hashable, Sendable {
     /// By alternative of the pattern's top level, what starts its matches, when known and selective (for the
     /// whole pattern only).
     var alternativeLeading: [LeadingSet?] = []
-    /// A rarer required set than ``literals`` that a whole-text scan can use to confirm their occurrences:
+    /// Another required set, no less selective than ``literals``, that can confirm their occurrences:
     /// an occurrence of ``literals`` can start a match only if one of these occurs at or after it (for the
     /// whole pattern only, when ``literals`` start every match).
     var confirming: [Literal]?
     /// With ``confirming``: the most bytes a match can span, when bounded. An occurrence of ``literals`` can
-    /// then start a match only if one of the rarer set lies within that many bytes from it.
+    /// then start a match only if one of the confirming set lies within that many bytes from it.
     var confirmingWithin: Int?
 
     /// The most bytes a match can run before the literal starts; `nil` when that depends on the text.
@@ -90,6 +90,8 @@ struct RequiredLiterals: Hashable, Sendable {
         }
         return rank(self) > rank(other)
     }
+
+    func sharesNoLiteral(with other: RequiredLiterals) -> Bool { Set(literals).isDisjoint(with: other.literals) }
 
     /// Whether `self` is more selective than `other`, whatever the lead.
     func isRarer(than other: RequiredLiterals) -> Bool {
@@ -202,9 +204,10 @@ struct LiteralExtractor {
         if fragment.minimumLength > 0, let leading = fragment.leading, leading.isSelective {
             required.leading = leading
         }
-        if required.maximumLead == 0, let rarest = fragment.bestChoice.rarest, rarest.shortestLength >= 3, rarest.isRarer(than: required),
-           Set(rarest.literals).isDisjoint(with: required.literals) {
-            required.confirming = rarest.literals
+        // Another required set, even one no rarer, makes an occurrence that lacks it nearby no candidate.
+        if required.maximumLead == 0, let other = fragment.bestChoice.rarest(besides: required), other.shortestLength >= 3,
+           !required.isRarer(than: other) {
+            required.confirming = other.literals
             required.confirmingWithin = fragment.maximumLength
         }
         return required
@@ -577,10 +580,27 @@ private struct RequiredChoice {
     var forStreams: RequiredLiterals?
     /// The most selective (``RequiredLiterals/isRarer(than:)``).
     var rarest: RequiredLiterals?
+    /// The most selective set found that shares no literal with the ``rarest`` of its time (for alternatives,
+    /// the union of theirs): when ``forStreams`` is ``rarest``, a set that can confirm its occurrences.
+    var rarestOther: RequiredLiterals?
 
     mutating func consider(_ candidate: RequiredLiterals) {
         if forStreams.map(candidate.isBetter(than:)) ?? true { forStreams = candidate }
-        if rarest.map(candidate.isRarer(than:)) ?? true { rarest = candidate }
+        guard let current = rarest else {
+            rarest = candidate
+            return
+        }
+        if candidate.isRarer(than: current) {
+            rarest = candidate
+            if candidate.sharesNoLiteral(with: current) { rarestOther = current }
+        } else if candidate.sharesNoLiteral(with: current), rarestOther.map(candidate.isRarer(than:)) ?? true {
+            rarestOther = candidate
+        }
+    }
+
+    /// The most selective set that shares no literal with `chosen`.
+    func rarest(besides chosen: RequiredLiterals) -> RequiredLiterals? {
+        [rarest, rarestOther].compactMap { $0 }.first { $0.sharesNoLiteral(with: chosen) }
     }
 }
 
@@ -671,7 +691,8 @@ private struct Fragment {
         return Fragment(
             exact: exact,
             required: RequiredChoice(forStreams: RequiredLiterals.union(choices.map(\.forStreams)),
-                                     rarest: RequiredLiterals.union(choices.map(\.rarest))),
+                                     rarest: RequiredLiterals.union(choices.map(\.rarest)),
+                                     rarestOther: RequiredLiterals.union(choices.map(\.rarestOther))),
             minimumLength: fragments.map(\.minimumLength).min() ?? 0,
             span: fragments.reduce(.exactly(0)) { $0.merged(with: $1.span) },
             consumed: fragments.reduce(ByteSet()) { $0.union($1.consumed) },
@@ -733,7 +754,7 @@ private struct SequenceBuilder {
                 run = pieceExact
                 runLead = span
             } else {
-                for required in [piece.required.forStreams, piece.required.rarest].compactMap({ $0 }) {
+                for required in [piece.required.forStreams, piece.required.rarest, piece.required.rarestOther].compactMap({ $0 }) {
                     consider(required.after(span))
                 }
                 run = [.empty]

@@ -27,14 +27,15 @@ final class RulePrefilter: Sendable {
     private let leadsInRules: [[Span]]
     /// The confirmation slots (see ``confirmSlots``) each literal of the scanner confirms.
     private let confirmationsOfLiteral: [[Int32]]
-    /// By rule index: for a rule whose literals start its matches and that also requires a rarer set
-    /// (``RequiredLiterals/confirming``), its slot; else -1. A whole-text scan drops the rule's candidates
-    /// that no occurrence of the rarer set follows.
+    /// By rule index: for a rule whose literals start its matches and that also requires another set of
+    /// literals no less selective (``RequiredLiterals/confirming``), its slot; else -1. A candidate is dropped
+    /// when that confirming set does not occur close enough after it (within ``confirmationWindows``) or, in
+    /// a whole-text scan of longer matches, anywhere after it.
     private let confirmSlots: [Int32]
-    /// By confirmation slot: whether caseless matching could find the rarer set in forms the scanner does
+    /// By confirmation slot: whether caseless matching could find the confirming set in forms the scanner does
     /// not see (then the slot confirms nothing when the text holds such a form).
     private let confirmationFoldsOutsideASCII: [Bool]
-    /// By confirmation slot: the rarer set, when every match spans few enough bytes
+    /// By confirmation slot: the confirming set, when every match spans few enough bytes
     /// (``maximumConfirmationWindow``) that a candidate is checked for it there, in streams too.
     private let confirmationWindows: [ConfirmationWindow?]
     private let residualRules: [Int]
@@ -111,11 +112,13 @@ final class RulePrefilter: Sendable {
             }
             if let confirming = required.confirming {
                 confirmSlots[rule] = Int32(confirmationFoldsOutsideASCII.count)
-                for literal in confirming { confirmationsOfLiteral[index(of: literal)].append(confirmSlots[rule]) }
                 confirmationFoldsOutsideASCII.append(confirming.contains(where: \.hasNonASCIICaseVariants))
-                confirmationWindows.append(required.confirmingWithin.flatMap { within in
+                let window = required.confirmingWithin.flatMap { within in
                     within <= Self.maximumConfirmationWindow ? ConfirmationWindow(literals: confirming, within: within) : nil
-                })
+                }
+                confirmationWindows.append(window)
+                // Within a window the confirming set is looked for in the text; else the scanner finds it.
+                if window == nil { for literal in confirming { confirmationsOfLiteral[index(of: literal)].append(confirmSlots[rule]) } }
             }
             if required.maximumLead != 0 { leadingStarts[rule] = required.leading.flatMap { StartTable(leading: [$0]) } }
             plans.append(.literalDriven(
@@ -156,7 +159,7 @@ final class RulePrefilter: Sendable {
 
     deinit { heldPrefixes.free() }
 
-    /// The rarer set of a rule whose matches span at most `within` bytes from their literal.
+    /// The confirming set of a rule whose matches span at most `within` bytes from their literal.
     struct ConfirmationWindow {
         var literals: [Literal]
         var within: Int
@@ -178,7 +181,7 @@ final class RulePrefilter: Sendable {
         }
     }
 
-    /// Matches longer than this are not checked for their rarer set near each candidate: PCRE2 would look at
+    /// Matches longer than this are not checked for their confirming set near each candidate: PCRE2 would look at
     /// no more text than that check.
     static let maximumConfirmationWindow = 256
 
@@ -188,7 +191,7 @@ final class RulePrefilter: Sendable {
         var hits: [LiteralScanner.Hit] = []
         var candidates: [Candidate] = []
         var tailHolds: [Candidate] = []
-        /// By confirmation slot: the last position where the rarer set occurs (whole-text scans).
+        /// By confirmation slot: the last position where the confirming set occurs (whole-text scans).
         var lastConfirmations: [Int] = []
     }
 
@@ -231,7 +234,7 @@ final class RulePrefilter: Sendable {
         let hasCaseVariants = scanner.scan(subject, from: start, into: &scratch.hits)
         let confirms = !partial && !confirmationFoldsOutsideASCII.isEmpty
         if confirms {
-            // A stream's window cannot confirm: the rarer literal may be still to come.
+            // A stream's window cannot confirm: the confirming literal may be still to come.
             scratch.lastConfirmations = Array(repeating: -1, count: confirmationFoldsOutsideASCII.count)
             for hit in scratch.hits {
                 for slot in confirmationsOfLiteral[Int(hit.literal)] {
@@ -244,8 +247,11 @@ final class RulePrefilter: Sendable {
                 if confirmSlots[rule] >= 0 {
                     let slot = Int(confirmSlots[rule])
                     let unseen = hasCaseVariants && confirmationFoldsOutsideASCII[slot]
-                    if confirms && scratch.lastConfirmations[slot] < hit.position && !unseen { continue }
-                    if !unseen, let window = confirmationWindows[slot], !window.mayConfirm(at: hit.position, in: subject, partial: partial) { continue }
+                    if let window = confirmationWindows[slot] {
+                        if !unseen && !window.mayConfirm(at: hit.position, in: subject, partial: partial) { continue }
+                    } else if confirms && scratch.lastConfirmations[slot] < hit.position && !unseen {
+                        continue
+                    }
                 }
                 if case .keyword(let length, let boundaryBefore, let boundaryAfter, _) = plans[rule] {
                     let end = hit.position + length
@@ -275,12 +281,13 @@ final class RulePrefilter: Sendable {
     }
 
     /// Whether a match of `rule` (one whose leading starts are kept: see ``leadingStarts``) may start in
-    /// `subject` from `start`: one of its leading literals starts there or begins at the end, or a byte that
-    /// starts a leading character occurs. `nil` when the rule's leading starts are unknown, or caseless
-    /// matching could find them in forms the check does not see.
-    func mayStartMatch(of rule: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool) -> Bool? {
+    /// `subject` from `start` (and before `limit`): one of its leading literals starts there or begins at the
+    /// end, or a byte that starts a leading character occurs. `nil` when the rule's leading starts are
+    /// unknown, or caseless matching could find them in forms the check does not see.
+    func mayStartMatch(of rule: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, before limit: Int = .max,
+                       hasCaseVariants: Bool) -> Bool? {
         guard let leading = leadingStarts[rule], !(hasCaseVariants && leading.foldsOutsideASCII != 0) else { return nil }
-        return leading.startingParts(in: subject, from: start, hasCaseVariants: false) != 0
+        return leading.startingParts(in: subject, from: start, before: limit, hasCaseVariants: false) != 0
     }
 
     /// The alternatives of the rule in stream slot `slot`, compiled one by one, if they can narrow its searches.
@@ -416,13 +423,15 @@ final class StartTable: @unchecked Sendable {
 
     deinit { tables.deallocate() }
 
-    /// The parts that may start a match in `subject` from `start` (a leading character or literal starts
-    /// there, or a proper prefix of a literal ends the subject), as bits, with the parts `known` added.
-    func startingParts(in subject: UnsafeBufferPointer<UInt8>, from start: Int, adding known: UInt64 = 0,
+    /// The parts that may start a match in `subject` from `start` and before `limit` (a leading character
+    /// or literal starts there, or a proper prefix of a literal ends the subject), as bits, with the parts
+    /// `known` added.
+    func startingParts(in subject: UnsafeBufferPointer<UInt8>, from start: Int, before limit: Int = .max, adding known: UInt64 = 0,
                        hasCaseVariants: Bool) -> UInt64 {
         var parts = known | unknown | (hasCaseVariants ? foldsOutsideASCII : 0)
         var position = start
-        while position < subject.count && parts != every {
+        let end = min(limit, subject.count)
+        while position < end && parts != every {
             let byte = subject[position]
             parts |= tables[Self.startedByByte + Int(byte)]
             var pending = tables[Self.literalStartedByByte + Int(byte)] & ~parts
