@@ -38,6 +38,8 @@ final class RulePrefilter: Sendable {
     /// By confirmation slot: the confirming set, when every match spans few enough bytes
     /// (``maximumConfirmationWindow``) that a candidate is checked for it there, in streams too.
     private let confirmationWindows: [ConfirmationWindow?]
+    /// By confirmation slot: whether the scanner finds the confirming set (see ``Scratch/lastConfirmations``).
+    private let confirmsByScanner: [Bool]
     private let residualRules: [Int]
     private let partialResidualRules: [Int]
     /// Literal-driven rules whose matches can start before their literal: in a stream's window they are
@@ -71,6 +73,7 @@ final class RulePrefilter: Sendable {
         var confirmSlots = [Int32](repeating: -1, count: patterns.count)
         var confirmationFoldsOutsideASCII: [Bool] = []
         var confirmationWindows: [ConfirmationWindow?] = []
+        var confirmsByScanner: [Bool] = []
         // By rule index: the leading sets of the alternatives of a rule of several (see ``AlternativeStarts``).
         var alternativeLeading = [[LeadingSet?]?](repeating: nil, count: patterns.count)
         func index(of literal: Literal) -> Int {
@@ -117,8 +120,12 @@ final class RulePrefilter: Sendable {
                     within <= Self.maximumConfirmationWindow ? ConfirmationWindow(literals: confirming, within: within) : nil
                 }
                 confirmationWindows.append(window)
-                // Within a window the confirming set is looked for in the text; else the scanner finds it.
-                if window == nil { for literal in confirming { confirmationsOfLiteral[index(of: literal)].append(confirmSlots[rule]) } }
+                // The scanner also finds a rarer set, whose absence from the rest of a text rules out candidates
+                // before any look at the text after each; a set no rarer only costs hits when a window can do.
+                confirmsByScanner.append(window == nil || RequiredLiterals(literals: confirming, lead: .exactly(0)).isRarer(than: required))
+                if confirmsByScanner.last! {
+                    for literal in confirming { confirmationsOfLiteral[index(of: literal)].append(confirmSlots[rule]) }
+                }
             }
             if required.maximumLead != 0 { leadingStarts[rule] = required.leading.flatMap { StartTable(leading: [$0]) } }
             plans.append(.literalDriven(
@@ -130,6 +137,7 @@ final class RulePrefilter: Sendable {
         self.confirmSlots = confirmSlots
         self.confirmationFoldsOutsideASCII = confirmationFoldsOutsideASCII
         self.confirmationWindows = confirmationWindows
+        self.confirmsByScanner = confirmsByScanner
         self.leadingStarts = leadingStarts
         self.rulesOfLiteral = rulesOfLiteral
         self.leadsInRules = leadsInRules
@@ -161,8 +169,21 @@ final class RulePrefilter: Sendable {
 
     /// The confirming set of a rule whose matches span at most `within` bytes from their literal.
     struct ConfirmationWindow {
-        var literals: [Literal]
-        var within: Int
+        let literals: [Literal]
+        let within: Int
+        /// The ``StartTable/bigramBucket(_:_:)`` of each literal's first two bytes, as 1,024 bits.
+        private let firstPairs: [UInt64]
+
+        init(literals: [Literal], within: Int) {
+            self.literals = literals
+            self.within = within
+            var firstPairs = [UInt64](repeating: 0, count: StartTable.bigramBuckets / 64)
+            for literal in literals {
+                let bucket = StartTable.bigramBucket(literal.bytes[0], literal.bytes[1])
+                firstPairs[bucket >> 6] |= 1 << UInt64(bucket & 63)
+            }
+            self.firstPairs = firstPairs
+        }
 
         /// Whether a match can start at `position`: one of the literals occurs within reach, or, in a stream's
         /// window, that reach runs past its end.
@@ -170,14 +191,17 @@ final class RulePrefilter: Sendable {
             let end = position + within
             if partial && end > subject.count { return true }
             let limit = min(end, subject.count)
-            return literals.contains { literal in
-                var start = position
-                while start + literal.bytes.count <= limit {
-                    if literal.begins(in: subject, at: start) { return true }
-                    start += 1
+            // Each literal has 3 bytes or more; only where its first two are is it compared.
+            var start = position
+            while start + 3 <= limit {
+                let bucket = StartTable.bigramBucket(subject[start], subject[start + 1])
+                if firstPairs[bucket >> 6] & 1 << UInt64(bucket & 63) != 0,
+                   literals.contains(where: { start + $0.bytes.count <= limit && $0.begins(in: subject, at: start) }) {
+                    return true
                 }
-                return false
+                start += 1
             }
+            return false
         }
     }
 
@@ -247,10 +271,9 @@ final class RulePrefilter: Sendable {
                 if confirmSlots[rule] >= 0 {
                     let slot = Int(confirmSlots[rule])
                     let unseen = hasCaseVariants && confirmationFoldsOutsideASCII[slot]
-                    if let window = confirmationWindows[slot] {
-                        if !unseen && !window.mayConfirm(at: hit.position, in: subject, partial: partial) { continue }
-                    } else if confirms && scratch.lastConfirmations[slot] < hit.position && !unseen {
-                        continue
+                    if !unseen {
+                        if confirms && scratch.lastConfirmations[slot] < hit.position && confirmsByScanner[slot] { continue }
+                        if let window = confirmationWindows[slot], !window.mayConfirm(at: hit.position, in: subject, partial: partial) { continue }
                     }
                 }
                 if case .keyword(let length, let boundaryBefore, let boundaryAfter, _) = plans[rule] {
@@ -453,11 +476,11 @@ final class StartTable: @unchecked Sendable {
         return parts
     }
 
-    private static let bigramBuckets = 1024
+    static let bigramBuckets = 1024
 
     /// The bucket of two bytes, with ASCII letters folded (collisions only cost a literal comparison).
     @inline(__always)
-    private static func bigramBucket(_ first: UInt8, _ second: UInt8) -> Int {
+    static func bigramBucket(_ first: UInt8, _ second: UInt8) -> Int {
         (Int(Literal.fold(first)) &* 31 &+ Int(Literal.fold(second))) & (bigramBuckets - 1)
     }
 }
