@@ -346,28 +346,58 @@ import Testing
     /// of every key length and bucket, caseless or not, overlapping each other in text of few letters.
     @Test(arguments: [0, 1, 7, 500])
     func scannerFindsEveryOccurrence(from start: Int) {
-        let words = WordListTests.words(400, of: "abcAB中", lengths: 1...12, seed: 5).filter { $0.utf8.count >= 3 }
-        let literals = words.enumerated().map { index, word in
-            index % 3 == 0 ? Literal(bytes: Array(word.lowercased().utf8), caseless: true) : Literal(bytes: Array(word.utf8), caseless: false)
-        }
+        let (literals, text) = Self.scannerWorkload(textBytes: 20_000)
         let scanner = LiteralScanner(literals: literals)
-        var generator = SeededGenerator(state: 11)
-        var text: [UInt8] = []
-        while text.count < 20_000 {
-            let piece = Bool.random(using: &generator) ? words.randomElement(using: &generator)! : String("abcAB中 ".randomElement(using: &generator)!)
-            text += Array((Bool.random(using: &generator) ? piece.uppercased() : piece).utf8)
-        }
         var expected: [[Int]] = []
         for position in start..<text.count {
             for (index, literal) in literals.enumerated() where position + literal.bytes.count <= text.count {
-                let bytes = text[position..<position + literal.bytes.count]
-                if (literal.caseless ? bytes.map(Literal.fold) : Array(bytes)) == literal.bytes { expected.append([position, index]) }
+                if literal.matches(text[position..<position + literal.bytes.count]) { expected.append([position, index]) }
             }
         }
         var hits: [LiteralScanner.Hit] = []
         _ = text.withUnsafeBufferPointer { scanner.scan($0, from: start, into: &hits) }
         #expect(expected.count > 1_000)
         #expect(hits.map { [$0.position, Int($0.literal)] }.sorted { $0.lexicographicallyPrecedes($1) } == expected)
+    }
+
+    /// No tail of a scanned text that begins a literal (up to one byte short of it) is longer than the scan
+    /// says, whatever the literal's length and case; and the scan rules out some tails.
+    @Test(arguments: [0, 5])
+    func scanBoundsTheTailsThatBeginALiteral(from start: Int) {
+        let (literals, text) = Self.scannerWorkload(textBytes: 2_000)
+        let scanner = LiteralScanner(literals: literals)
+        var hits: [LiteralScanner.Hit] = []
+        var narrowed = 0
+        for end in start + 1...text.count where end == text.count || text[end] & 0xC0 != 0x80 {
+            let prefix = Array(text[..<end])
+            let summary = prefix.withUnsafeBufferPointer { scanner.scan($0, from: start, into: &hits) }
+            hits.removeAll()
+            let beginnings: [Int] = (max(start, end - scanner.maximumLength)..<end).filter { position in
+                prefix[position] & 0xC0 != 0x80 && literals.contains { literal in
+                    literal.bytes.count > end - position && literal.matches(prefix[position..<end], asPrefix: true)
+                }
+            }
+            let longest: Int = beginnings.first.map { end - $0 } ?? 0
+            #expect(summary.longestTailBeginningALiteral >= longest, "text of \(end) bytes")
+            if summary.longestTailBeginningALiteral < min(end - start, scanner.maximumLength - 1) { narrowed += 1 }
+        }
+        #expect(narrowed > 100)
+    }
+
+    /// Literals of every key length and bucket, caseless or not, and a text of their letters in which they
+    /// overlap each other.
+    private static func scannerWorkload(textBytes: Int) -> (literals: [Literal], text: [UInt8]) {
+        let words = WordListTests.words(400, of: "abcAB中", lengths: 1...12, seed: 5).filter { $0.utf8.count >= 3 }
+        let literals = words.enumerated().map { index, word in
+            index % 3 == 0 ? Literal(bytes: Array(word.lowercased().utf8), caseless: true) : Literal(bytes: Array(word.utf8), caseless: false)
+        }
+        var generator = SeededGenerator(state: 11)
+        var text: [UInt8] = []
+        while text.count < textBytes {
+            let piece = Bool.random(using: &generator) ? words.randomElement(using: &generator)! : String("abcAB中 ".randomElement(using: &generator)!)
+            text += Array((Bool.random(using: &generator) ? piece.uppercased() : piece).utf8)
+        }
+        return (literals, text)
     }
 
     @Test func keywordsAreSettledByTheScannerWithWordBoundaries() throws {
@@ -407,5 +437,13 @@ import Testing
             #expect(expected.matches.count > 50)
             #expect(prefiltered.rawMatches(in: text) == expected)
         }
+    }
+}
+
+private extension Literal {
+    /// Whether `bytes` are this literal (or, `asPrefix`, its beginning), ASCII letters folded when it is caseless.
+    func matches(_ bytes: ArraySlice<UInt8>, asPrefix: Bool = false) -> Bool {
+        let text = caseless ? bytes.map(Literal.fold) : Array(bytes)
+        return asPrefix ? self.bytes.starts(with: text) : text == self.bytes
     }
 }

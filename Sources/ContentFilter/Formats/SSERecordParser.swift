@@ -47,7 +47,7 @@ struct SSERecordParser {
 
     private mutating func endLine() -> Record? {
         let text = String(decoding: line, as: UTF8.self)
-        line.removeAll(keepingCapacity: true)
+        line.clear()
         guard !text.isEmpty else { return record.lines.isEmpty ? nil : dispatch() }
         if record.lines.isEmpty { record.start = offset - text.utf8.count - 1 }
         record.lines.append(text)

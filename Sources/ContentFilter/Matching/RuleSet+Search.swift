@@ -97,6 +97,7 @@ extension RuleSet {
         }
         let hasCaseVariants = prefilter.findCandidates(in: subject, from: start, partial: partial, everyTailRule: ruleStart != nil,
                                                        into: &scratch.prefilter)
+        scratch.slotStartsFound.clear()
         /// PCRE2's find-all of `rule` from `offset`. In a stream's window it skips the text where the rule's
         /// earlier searches of the stream failed without reaching the end of the text (those positions fail
         /// the same way whatever comes next), and it searches only if a match can start in the rest. In a group
@@ -106,7 +107,7 @@ extension RuleSet {
             let searchStart = max(offset, startOf(rule))
             guard searchStart < subject.count else { return }
             guard partial, let slot = prefilter.streamSlot(of: rule) else { return searchPlain(rule, from: searchStart) }
-            let known = scratch.cleanSpans(count: prefilter.streamSlotCount)[slot].shifted(by: -subjectOffset)
+            let known = scratch.cleanSpan(ofSlot: slot, slotCount: prefilter.streamSlotCount).shifted(by: -subjectOffset)
             let from = known.contains(searchStart) ? known.end : searchStart
             if prefilter.streamSlotCount <= Self.mostSlotsSearchedAtOnce {
                 searchWaiting(rule, slot: slot, searchStart: searchStart, from: from)
@@ -124,7 +125,7 @@ extension RuleSet {
                 selected = (alternatives.pattern, alternatives.startingAlternatives(in: subject, from: from, hasCaseVariants: hasCaseVariants))
             }
             if from < subject.count, selected.map({ $0.parts != 0 })
-                ?? prefilter.mayStartMatch(of: rule, in: subject, from: from, hasCaseVariants: hasCaseVariants)
+                ?? prefilter.mayStartMatch(ofSlot: slot, in: subject, from: from, hasCaseVariants: hasCaseVariants, known: &scratch.slotStartsFound)
                 ?? patterns[rule].startBytes?.occurs(in: subject, from: from) ?? true {
                 let matchCount = matches.count
                 end = searchRule(rule, in: subject, from: from, partial: true, startsInsideText: startsInsideText,
@@ -263,7 +264,7 @@ extension RuleSet {
             // A confirmation may add the rule's search near the end.
             if scratch.waitingSearches.count > waiting { scratch.waitingSearches[next...].sort { $0.from < $1.from } }
         }
-        scratch.waitingSearches.removeAll(keepingCapacity: true)
+        scratch.waitingSearches.clear()
     }
 
     /// In a group with at most this many rules that a stream searches over whole windows, each is searched at
@@ -360,13 +361,16 @@ final class SearchScratch {
     @exclusivity(unchecked) var cleanSpans: [CleanSpan] = []
     /// A stream window's searches of rules over whole windows, in wait until the rest of the window is searched.
     @exclusivity(unchecked) var waitingSearches: [WaitingSearch] = []
+    /// In a stream's window: which rules of whole-window searches may start a match from where (see
+    /// ``RulePrefilter/mayStartMatch(ofSlot:in:from:hasCaseVariants:known:)``).
+    @exclusivity(unchecked) var slotStartsFound: [(from: Int, parts: UInt64)] = []
 
     init(context: PCRE2MatchContext) { pcre2 = PCRE2MatchScratch(context: context) }
 
-    /// ``cleanSpans``, sized on first use.
-    func cleanSpans(count: Int) -> [CleanSpan] {
-        if cleanSpans.count != count { cleanSpans = Array(repeating: CleanSpan(), count: count) }
-        return cleanSpans
+    /// The clean span of stream slot `slot` of `slotCount` (``cleanSpans`` is sized on first use).
+    func cleanSpan(ofSlot slot: Int, slotCount: Int) -> CleanSpan {
+        if cleanSpans.count != slotCount { cleanSpans = Array(repeating: CleanSpan(), count: slotCount) }
+        return cleanSpans[slot]
     }
 }
 

@@ -97,13 +97,13 @@ struct UTF8Repairer {
                 if pending.count == Self.sequenceLength(lead: pending[0]) {
                     output.append(contentsOf: pending)
                     repairedCount += pending.count
-                    pending.removeAll(keepingCapacity: true)
+                    pending.clear()
                 }
                 continue
             }
             // The pending bytes are a maximal invalid subpart; `byte` starts afresh.
             let start = originalCount - 1 - pending.count
-            pending.removeAll(keepingCapacity: true)
+            pending.clear()
             replace(start..<originalCount - 1, into: &output, invalid: invalid)
             originalCount -= 1
             decode(CollectionOfOne(byte), into: &output, invalid: invalid)

@@ -17,6 +17,15 @@ final class LiteralScanner: @unchecked Sendable {
     /// The longest literal, in bytes.
     let maximumLength: Int
 
+    /// What a scan tells besides the hits.
+    struct Summary {
+        /// The text holds KELVIN SIGN (U+212A) or LONG S (U+017F), which PCRE2's caseless matching equates
+        /// with `k` and `s` although the scanner's ASCII folding does not.
+        var hasCaseVariants = false
+        /// No tail of the text (from the scan's start) longer than this may be the beginning of a literal.
+        var longestTailBeginningALiteral = 0
+    }
+
     /// The number of buckets and of lanes: one bit of a lane per bucket, one byte of the state per lane.
     private static let buckets = 8
     /// A literal's first bytes, up to this many, are what the shift-or looks for.
@@ -39,6 +48,11 @@ final class LiteralScanner: @unchecked Sendable {
     /// Hashes (``TailHash``) of every proper prefix of every literal: a text's tail whose hash is not
     /// here begins no literal.
     private let prefixFilter: BitSet
+    /// By tail length `m` (2...7): the state bits that are zero after a text whose last `m` bytes may be a
+    /// proper prefix of a literal's key (lane `8 - k + m - 1` of each bucket whose keys have `k > m` bytes).
+    private let tailLanes: [UInt64]
+    /// The first bytes of the literals, ASCII letters folded.
+    private let firstBytes: ByteSet
 
     init(literals: [Literal]) {
         precondition(literals.allSatisfy { $0.bytes.count >= 3 }, "the scanner needs literals of at least 3 bytes")
@@ -73,6 +87,12 @@ final class LiteralScanner: @unchecked Sendable {
             keyTables.append(KeyTable(keys))
         }
         pairMasks = FixedBuffer(masks)
+        var tailLanes = [UInt64](repeating: 0, count: Self.keyBytes)
+        for (bucket, (keyLength, _)) in buckets.enumerated() where keyLength > 2 {
+            for length in 2..<keyLength { tailLanes[length] |= 1 << UInt64(8 * (Self.buckets - keyLength + length - 1) + bucket) }
+        }
+        self.tailLanes = tailLanes
+        firstBytes = ByteSet(folded.map { $0[0] })
         keyLengths = FixedBuffer(buckets.map(\.keyLength))
         keys = FixedBuffer(keyTables)
         sortedByBytes = FixedBuffer(literals.indices.map(Int32.init).sorted { folded[Int($0)].lexicographicallyPrecedes(folded[Int($1)]) })
@@ -119,16 +139,16 @@ final class LiteralScanner: @unchecked Sendable {
     }
 
     /// Appends every occurrence of a literal that starts at or after `start` and ends inside `text` (in
-    /// order of the end of their key).
-    ///
-    /// - Returns: whether the text holds KELVIN SIGN (U+212A) or LONG S (U+017F), which PCRE2's caseless
-    ///   matching equates with `k` and `s` although the scanner's ASCII folding does not.
-    func scan(_ text: UnsafeBufferPointer<UInt8>, from start: Int, into hits: inout [Hit]) -> Bool {
-        guard let base = text.baseAddress, text.count - start >= 2 else { return false }
+    /// order of the end of their key), and tells how long a tail of the text may begin one.
+    func scan(_ text: UnsafeBufferPointer<UInt8>, from start: Int, into hits: inout [Hit]) -> Summary {
+        guard let base = text.baseAddress, text.count - start >= 2 else {
+            return Summary(longestTailBeginningALiteral: max(0, text.count - start))
+        }
         let masks = pairMasks.pointer
         let raw = UnsafeRawPointer(base)
         let count = text.count
         var hasCaseVariants = false
+        var literalRunsPastEnd = false
         // Lanes before `start` take anything: a candidate that begins there is dropped in `verify`. The first
         // byte's pair has no earlier byte: only a literal that begins before `start` could use it.
         var state = masks[Int(base[start]) &<< 8]
@@ -146,7 +166,7 @@ final class LiteralScanner: @unchecked Sendable {
             let high = state | m0 &>> 8 | m1 &>> 16 | m2 &>> 24 | m3 &>> 32 | m4 &>> 40 | m5 &>> 48 | m6 &>> 56
             // Byte `b` of `tops`: the top lane after the byte at `end + 7 - b`.
             let tops = low &>> 56 | high &<< 8
-            if tops != ~0 { verify(tops: ~tops, endingBefore: end &+ 8, from: start, in: text, into: &hits) }
+            if tops != ~0 { verify(tops: ~tops, endingBefore: end &+ 8, from: start, in: text, into: &hits, runsPastEnd: &literalRunsPastEnd) }
             state = low
             end &+= 8
         }
@@ -154,10 +174,25 @@ final class LiteralScanner: @unchecked Sendable {
             let byte = base[end]
             if byte == 0xBF || byte == 0xAA { hasCaseVariants = hasCaseVariants || Self.endsWithCaseVariant(text, at: end, from: start) }
             state = state &<< 8 | masks[Int(base[end &- 1]) | Int(byte) &<< 8]
-            if state < 0xFF00_0000_0000_0000 { verify(tops: ~state &>> 56, endingBefore: end &+ 1, from: start, in: text, into: &hits) }
+            if state < 0xFF00_0000_0000_0000 {
+                verify(tops: ~state &>> 56, endingBefore: end &+ 1, from: start, in: text, into: &hits, runsPastEnd: &literalRunsPastEnd)
+            }
             end &+= 1
         }
-        return hasCaseVariants
+        let tail = literalRunsPastEnd ? min(count - start, maximumLength - 1) : longestTail(after: state, in: text, from: start)
+        return Summary(hasCaseVariants: hasCaseVariants, longestTailBeginningALiteral: tail)
+    }
+
+    /// The longest tail (from `start`, on a character boundary) that the state after the text's last byte
+    /// leaves as the beginning of a key, when no key that the scan found runs past the text's end.
+    private func longestTail(after state: UInt64, in text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var length = min(text.count - start, Self.keyBytes - 1)
+        while length >= 2 {
+            if ~state & tailLanes[length] != 0 && text[text.count - length] & 0xC0 != 0x80 { return length }
+            length -= 1
+        }
+        let last = text[text.count - 1]
+        return length == 1 && last < 0x80 && firstBytes.contains(Literal.fold(last)) ? 1 : 0
     }
 
     /// Whether one of the 8 bytes is BF or AA, the last bytes of LONG S and KELVIN SIGN.
@@ -207,19 +242,21 @@ final class LiteralScanner: @unchecked Sendable {
 
     /// Appends the occurrences of the literals whose keys end at the bytes before `limit` that `tops` says:
     /// byte `b` of `tops` holds the buckets of the literals whose key may end at `limit - 1 - b`.
+    /// `runsPastEnd` is set when such a key begins a literal that the text's end cuts short.
     @inline(never)
     private func verify(tops: UInt64, endingBefore limit: Int, from start: Int, in text: UnsafeBufferPointer<UInt8>,
-                        into hits: inout [Hit]) {
+                        into hits: inout [Hit], runsPastEnd: inout Bool) {
         var tops = tops
         while tops != 0 {
             let byte = (63 - tops.leadingZeroBitCount) / 8
-            verify(buckets: tops >> UInt64(8 * byte) & 0xFF, end: limit - 1 - byte, from: start, in: text, into: &hits)
+            verify(buckets: tops >> UInt64(8 * byte) & 0xFF, end: limit - 1 - byte, from: start, in: text, into: &hits, runsPastEnd: &runsPastEnd)
             tops &= ~(0xFF << UInt64(8 * byte))
         }
     }
 
     /// Appends the occurrences of the literals of each bucket in `buckets` (a bit set) whose key ends at `end`.
-    private func verify(buckets: UInt64, end: Int, from start: Int, in text: UnsafeBufferPointer<UInt8>, into hits: inout [Hit]) {
+    private func verify(buckets: UInt64, end: Int, from start: Int, in text: UnsafeBufferPointer<UInt8>, into hits: inout [Hit],
+                        runsPastEnd: inout Bool) {
         var buckets = buckets
         while buckets != 0 {
             let bucket = buckets.trailingZeroBitCount
@@ -232,8 +269,10 @@ final class LiteralScanner: @unchecked Sendable {
             for candidate in candidates {
                 let literal = Int(candidate)
                 let length = length(of: literal)
-                if position + length <= text.count && matches(literal: literal, text, at: position, length: length) {
-                    hits.append(Hit(literal: candidate, position: position))
+                if position + length <= text.count {
+                    if matches(literal: literal, text, at: position, length: length) { hits.append(Hit(literal: candidate, position: position)) }
+                } else if !runsPastEnd {
+                    runsPastEnd = matches(literal: literal, text, at: position, length: text.count - position)
                 }
             }
         }

@@ -51,6 +51,11 @@ final class RulePrefilter: Sendable {
     /// For rules whose matches can start before their literal, by rule index: what starts every match (literals
     /// of any length, or the first bytes of characters), when the extractor knows it.
     private let leadingStarts: [StartTable?]
+    /// What starts the matches of the rules in the stream slots, one part per slot, when there are at most 64
+    /// slots: one pass tells which of them may start a match in a window's rest. ``knownSlotStarts`` has
+    /// the bits of the slots whose starts are known.
+    private let slotStarts: StartTable?
+    private let knownSlotStarts: UInt64
     /// By rule index: the rule's slot among the rules a stream searches over whole windows (residual, an
     /// unbounded lead, or tail-searched), or -1.
     private let streamSlots: [Int32]
@@ -70,6 +75,7 @@ final class RulePrefilter: Sendable {
         var confirmationsOfLiteral: [[Int32]] = []
         var plans: [Plan] = []
         var leadingStarts: [StartTable?] = []
+        var leadingSets: [LeadingSet?] = []
         var confirmSlots = [Int32](repeating: -1, count: patterns.count)
         var confirmationFoldsOutsideASCII: [Bool] = []
         var confirmationWindows: [ConfirmationWindow?] = []
@@ -92,6 +98,7 @@ final class RulePrefilter: Sendable {
         }
         for (rule, entry) in patterns.enumerated() {
             leadingStarts.append(nil)
+            leadingSets.append(nil)
             guard let entry else {
                 plans.append(.excluded)
                 continue
@@ -127,7 +134,10 @@ final class RulePrefilter: Sendable {
                     for literal in confirming { confirmationsOfLiteral[index(of: literal)].append(confirmSlots[rule]) }
                 }
             }
-            if required.maximumLead != 0 { leadingStarts[rule] = required.leading.flatMap { StartTable(leading: [$0]) } }
+            if required.maximumLead != 0 {
+                leadingStarts[rule] = required.leading.flatMap { StartTable(leading: [$0]) }
+                leadingSets[rule] = leadingStarts[rule] == nil ? nil : required.leading
+            }
             plans.append(.literalDriven(
                 lead: required.lead, longestLiteral: required.literals.map(\.bytes.count).max()!,
                 foldsOutsideASCII: required.literals.contains(where: \.hasNonASCIICaseVariants)))
@@ -160,6 +170,9 @@ final class RulePrefilter: Sendable {
                 alternatives: entry.alternatives, leading: leading, options: PCRE2CompileOptions(caseless: entry.caseless, ucp: entry.ucp))
         }
         self.alternativeStarts = alternativeStarts
+        let slotLeading = plans.indices.filter { streamSlots[$0] >= 0 }.map { leadingSets[$0] }
+        slotStarts = StartTable(leading: slotLeading)
+        knownSlotStarts = slotLeading.indices.reduce(0) { bits, slot in slotLeading[slot] == nil ? bits : bits | 1 << UInt64(slot) }
         heldPrefixes = TailPrefixTable(literals: literals.indices.compactMap { index in
             rulesOfLiteral[index].first(where: { Self.startsAtLiteral(plans[$0]) }).map { (literals[index].bytes, Int32($0)) }
         })
@@ -251,11 +264,12 @@ final class RulePrefilter: Sendable {
     ///   letter (then rules with `foldsOutsideASCII` must be searched as residual).
     func findCandidates(in subject: UnsafeBufferPointer<UInt8>, from start: Int, partial: Bool, everyTailRule: Bool,
                         into scratch: inout Scratch) -> Bool {
-        scratch.hits.removeAll(keepingCapacity: true)
-        scratch.candidates.removeAll(keepingCapacity: true)
-        scratch.tailHolds.removeAll(keepingCapacity: true)
+        scratch.hits.clear()
+        scratch.candidates.clear()
+        scratch.tailHolds.clear()
         guard let scanner else { return false }
-        let hasCaseVariants = scanner.scan(subject, from: start, into: &scratch.hits)
+        let summary = scanner.scan(subject, from: start, into: &scratch.hits)
+        let hasCaseVariants = summary.hasCaseVariants
         let confirms = !partial && !confirmationFoldsOutsideASCII.isEmpty
         if confirms {
             // A stream's window cannot confirm: the confirming literal may be still to come.
@@ -289,14 +303,16 @@ final class RulePrefilter: Sendable {
         }
         scratch.candidates.sort()
         guard partial else { return hasCaseVariants }
+        // Only the tails that the scan leaves as possible beginnings of a literal.
+        let tailStart = max(start, subject.count - summary.longestTailBeginningALiteral)
         if everyTailRule {
-            scanner.literalsContinuing(subject, from: start) { position, literal in
+            scanner.literalsContinuing(subject, from: tailStart) { position, literal in
                 for rule in rulesOfLiteral[literal] where Self.startsAtLiteral(plans[rule]) {
                     scratch.tailHolds.append(Candidate(rule: rule, position: position))
                 }
             }
         } else {
-            heldPrefixes.forEachTailPrefix(in: subject, from: start) { position, rule in
+            heldPrefixes.forEachTailPrefix(in: subject, from: tailStart) { position, rule in
                 scratch.tailHolds.append(Candidate(rule: Int(rule), position: position))
             }
         }
@@ -311,6 +327,22 @@ final class RulePrefilter: Sendable {
                        hasCaseVariants: Bool) -> Bool? {
         guard let leading = leadingStarts[rule], !(hasCaseVariants && leading.foldsOutsideASCII != 0) else { return nil }
         return leading.startingParts(in: subject, from: start, before: limit, hasCaseVariants: false) != 0
+    }
+
+    /// Whether a match of the rule in stream slot `slot` may start in `subject` from `start`, as
+    /// ``mayStartMatch(of:in:from:before:hasCaseVariants:)`` tells, with one pass for every slot whose search
+    /// starts there: `known` keeps that pass's answer for the subject (empty it for each new subject).
+    func mayStartMatch(ofSlot slot: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool,
+                       known: inout [(from: Int, parts: UInt64)]) -> Bool? {
+        guard let slotStarts, knownSlotStarts & 1 << UInt64(slot) != 0 else { return nil }
+        let parts: UInt64
+        if let found = known.first(where: { $0.from == start }) {
+            parts = found.parts
+        } else {
+            parts = slotStarts.startingParts(in: subject, from: start, hasCaseVariants: hasCaseVariants)
+            known.append((start, parts))
+        }
+        return parts & 1 << UInt64(slot) != 0
     }
 
     /// The alternatives of the rule in stream slot `slot`, compiled one by one, if they can narrow its searches.

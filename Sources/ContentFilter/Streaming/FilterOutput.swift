@@ -16,8 +16,8 @@ public struct FilterOutput: Sendable, Hashable {
 
     /// Empties the output, keeping its storage for the next chunk.
     public mutating func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
-        events.removeAll(keepingCapacity: true)
+        bytes.clear()
+        events.clear()
     }
 
     mutating func append(_ text: String) {

@@ -261,7 +261,7 @@ public final class StreamFilter {
 
     /// Scans `[decided, windowEnd)` with every rule and releases what is decided.
     private func scanWindow(upTo windowEnd: Int, partial: Bool, into output: inout FilterOutput) -> ScanOutcome {
-        foundMatches.removeAll(keepingCapacity: true)
+        foundMatches.clear()
         if !forcedMatches.isEmpty { foundMatches.append(contentsOf: forcedMatches) }
         // Text a normaliser has not settled (it waits for the next character) cannot be decided yet.
         var searchEnd = windowEnd
@@ -453,17 +453,19 @@ public final class StreamFilter {
     private func decideLanguage(final: Bool) -> Bool {
         if language != nil { return true }
         var characters = 0, han = 0, latin = 0
-        var index = 0
-        while index < buffer.count && characters < FilterConfiguration.languageWindow {
-            let length = UTF8Repairer.sequenceLength(ofCharacterStartingWith: buffer[index])
-            let scalar = String(decoding: buffer[index..<index + length], as: UTF8.self).unicodeScalars.first!.value
-            if (0x3400...0x9FFF).contains(scalar) || (0xF900...0xFAFF).contains(scalar) || (0x20000...0x3FFFF).contains(scalar) {
-                han += 1
-            } else if (0x41...0x5A).contains(scalar) || (0x61...0x7A).contains(scalar) {
-                latin += 1
+        buffer.withUnsafeBufferPointer { text in
+            var index = 0
+            while index < text.count && characters < FilterConfiguration.languageWindow {
+                let length = UTF8Repairer.sequenceLength(ofCharacterStartingWith: text[index])
+                let scalar = text.scalar(at: index, length: length)
+                if (0x3400...0x9FFF).contains(scalar) || (0xF900...0xFAFF).contains(scalar) || (0x20000...0x3FFFF).contains(scalar) {
+                    han += 1
+                } else if (0x41...0x5A).contains(scalar) || (0x61...0x7A).contains(scalar) {
+                    latin += 1
+                }
+                characters += 1
+                index += length
             }
-            characters += 1
-            index += length
         }
         guard final || characters >= FilterConfiguration.languageWindow else { return false }
         // A Han character carries about as much as a short Latin word.
