@@ -360,6 +360,20 @@ import Testing
         #expect(hits.map { [$0.position, Int($0.literal)] }.sorted { $0.lexicographicallyPrecedes($1) } == expected)
     }
 
+    /// Eight bytes folded at once are each folded as ``Literal/fold(_:)`` folds it, whatever its neighbours.
+    @Test func wordFoldsEachByte() {
+        var generator = SeededGenerator(state: 4)
+        for byte in 0...255 {
+            for lane in 0..<8 {
+                var bytes = (0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                bytes[lane] = UInt8(byte)
+                let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                let folded = withUnsafeBytes(of: LiteralScanner.foldASCII(word)) { Array($0) }
+                #expect(folded == bytes.map(Literal.fold))
+            }
+        }
+    }
+
     /// No tail of a scanned text that begins a literal (up to one byte short of it) is longer than the scan
     /// says, whatever the literal's length and case; and the scan rules out some tails.
     @Test(arguments: [0, 5])

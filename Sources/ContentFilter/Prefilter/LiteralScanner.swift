@@ -41,6 +41,8 @@ final class LiteralScanner: @unchecked Sendable {
     private let pairMasks: FixedBuffer<UInt64>
     /// By bucket: how many first bytes of its literals its keys hold.
     private let keyLengths: FixedBuffer<Int>
+    /// By bucket: the bits of a loaded 8-byte word that its keys take.
+    private let keyMasks: FixedBuffer<UInt64>
     /// By bucket: key (a literal's first bytes, folded) → the literals that begin with it.
     private let keys: FixedBuffer<KeyTable>
     /// Literal indices sorted by folded bytes: the literals that begin with a given text form a range.
@@ -94,6 +96,7 @@ final class LiteralScanner: @unchecked Sendable {
         self.tailLanes = tailLanes
         firstBytes = ByteSet(folded.map { $0[0] })
         keyLengths = FixedBuffer(buckets.map(\.keyLength))
+        keyMasks = FixedBuffer(buckets.map { $0.keyLength == 8 ? ~0 : (1 << UInt64(8 * $0.keyLength)) - 1 })
         keys = FixedBuffer(keyTables)
         sortedByBytes = FixedBuffer(literals.indices.map(Int32.init).sorted { folded[Int($0)].lexicographicallyPrecedes(folded[Int($1)]) })
     }
@@ -102,6 +105,7 @@ final class LiteralScanner: @unchecked Sendable {
         prefixFilter.words.free()
         pairMasks.free()
         keyLengths.free()
+        keyMasks.free()
         for index in 0..<keys.count { keys[index].free() }
         keys.free()
         storage.free()
@@ -263,8 +267,13 @@ final class LiteralScanner: @unchecked Sendable {
             buckets &= buckets &- 1
             let position = end + 1 - keyLengths[bucket]
             guard position >= start else { continue }
-            var key: UInt64 = 0
-            for offset in position...end { key = key << 8 | UInt64(Literal.fold(text[offset])) }
+            let key: UInt64
+            if position &+ 8 <= text.count {
+                let word = UnsafeRawPointer(text.baseAddress!).loadUnaligned(fromByteOffset: position, as: UInt64.self)
+                key = Self.foldASCII(word) & keyMasks[bucket]
+            } else {
+                key = Self.key(text[position...end].lazy.map(Literal.fold))
+            }
             guard let candidates = keys[bucket].literals(forKey: key) else { continue }
             for candidate in candidates {
                 let literal = Int(candidate)
@@ -303,8 +312,25 @@ final class LiteralScanner: @unchecked Sendable {
         return length < tail.count ? -1 : 0
     }
 
+    /// A key's bytes as one number, the first in the low 8 bits (as an unaligned load reads them).
     private static func key(_ bytes: some Sequence<UInt8>) -> UInt64 {
-        bytes.reduce(0) { $0 << 8 | UInt64($1) }
+        var key: UInt64 = 0, shift: UInt64 = 0
+        for byte in bytes {
+            key |= UInt64(byte) << shift
+            shift += 8
+        }
+        return key
+    }
+
+    /// The eight bytes of `word` with ASCII capitals made small (``Literal/fold(_:)`` on each).
+    @inline(__always)
+    static func foldASCII(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let low = word & (0x7F * ones)
+        // A byte's top bit after the additions: its low 7 bits are at least `A`, and more than `Z`.
+        let fromA = low &+ (0x80 - 0x41) * ones, pastZ = low &+ (0x80 - 0x5B) * ones
+        let capitals = fromA & ~pastZ & ~word & (0x80 * ones)
+        return word | capitals &>> 2
     }
 }
 
