@@ -137,7 +137,8 @@ extension RuleSet {
             case .partial(let partialStart): found ? nil : partialStart
             case .failed: nil
             }
-            scratch.cleanSpans[slot] = cleanEnd.map { CleanSpan(start: searchStart, end: $0).shifted(by: subjectOffset) } ?? CleanSpan()
+            scratch.setCleanSpan(cleanEnd.map { CleanSpan(start: searchStart, end: $0).shifted(by: subjectOffset) } ?? CleanSpan(),
+                                 ofSlot: slot, slotCount: prefilter.streamSlotCount)
             if end != .complete { report(rule, end) }
         }
         /// A match may have begun within its lead of a literal that has not fully arrived yet: a literal
@@ -245,7 +246,13 @@ extension RuleSet {
         for hold in scratch.prefilter.tailHolds where hold.position >= startOf(hold.rule) {
             report(hold.rule, .partial(start: hold.position))
         }
+        // A rule that cannot start a match anywhere in the window is clean through its end, with no search.
+        let startless = prefilter.slotsWithoutStart(in: subject, from: start, hasCaseVariants: hasCaseVariants, known: &scratch.slotStartsFound)
         for rule in prefilter.tailSearchedRules where !candidates.containsRule(rule) {
+            if startless != 0, let slot = prefilter.streamSlot(of: rule), startless & 1 << UInt64(slot) != 0 {
+                scratch.setCleanSpan(CleanSpan(start: start, end: subject.count).shifted(by: subjectOffset), ofSlot: slot, slotCount: prefilter.streamSlotCount)
+                continue
+            }
             guard case .literalDriven(let lead, let longestLiteral, _) = plans[rule] else { continue }
             searchTail(rule, lead: lead, longestLiteral: longestLiteral, from: start)
         }
@@ -367,10 +374,20 @@ final class SearchScratch {
 
     init(context: PCRE2MatchContext) { pcre2 = PCRE2MatchScratch(context: context) }
 
-    /// The clean span of stream slot `slot` of `slotCount` (``cleanSpans`` is sized on first use).
+    /// The clean span of stream slot `slot` of `slotCount`.
     func cleanSpan(ofSlot slot: Int, slotCount: Int) -> CleanSpan {
-        if cleanSpans.count != slotCount { cleanSpans = Array(repeating: CleanSpan(), count: slotCount) }
+        sizeCleanSpans(slotCount)
         return cleanSpans[slot]
+    }
+
+    func setCleanSpan(_ span: CleanSpan, ofSlot slot: Int, slotCount: Int) {
+        sizeCleanSpans(slotCount)
+        cleanSpans[slot] = span
+    }
+
+    /// ``cleanSpans`` is sized on first use.
+    private func sizeCleanSpans(_ count: Int) {
+        if cleanSpans.count != count { cleanSpans = Array(repeating: CleanSpan(), count: count) }
     }
 }
 

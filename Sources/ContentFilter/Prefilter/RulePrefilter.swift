@@ -334,15 +334,19 @@ final class RulePrefilter: Sendable {
     /// starts there: `known` keeps that pass's answer for the subject (empty it for each new subject).
     func mayStartMatch(ofSlot slot: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool,
                        known: inout [(from: Int, parts: UInt64)]) -> Bool? {
-        guard let slotStarts, knownSlotStarts & 1 << UInt64(slot) != 0 else { return nil }
-        let parts: UInt64
-        if let found = known.first(where: { $0.from == start }) {
-            parts = found.parts
-        } else {
-            parts = slotStarts.startingParts(in: subject, from: start, hasCaseVariants: hasCaseVariants)
-            known.append((start, parts))
-        }
-        return parts & 1 << UInt64(slot) != 0
+        guard knownSlotStarts & 1 << UInt64(slot) != 0 else { return nil }
+        return slotsWithoutStart(in: subject, from: start, hasCaseVariants: hasCaseVariants, known: &known) & 1 << UInt64(slot) == 0
+    }
+
+    /// The stream slots (as bits) whose rules cannot start a match anywhere in `subject` from `start`: their
+    /// starts are known and none occurs. `known` as for ``mayStartMatch(ofSlot:in:from:hasCaseVariants:known:)``.
+    func slotsWithoutStart(in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool,
+                           known: inout [(from: Int, parts: UInt64)]) -> UInt64 {
+        guard let slotStarts else { return 0 }
+        if let found = known.first(where: { $0.from == start }) { return knownSlotStarts & ~found.parts }
+        let parts = slotStarts.startingParts(in: subject, from: start, hasCaseVariants: hasCaseVariants)
+        known.append((start, parts))
+        return knownSlotStarts & ~parts
     }
 
     /// The alternatives of the rule in stream slot `slot`, compiled one by one, if they can narrow its searches.
