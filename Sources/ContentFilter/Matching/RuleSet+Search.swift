@@ -97,7 +97,7 @@ extension RuleSet {
         }
         let hasCaseVariants = prefilter.findCandidates(in: subject, from: start, partial: partial, everyTailRule: ruleStart != nil,
                                                        into: &scratch.prefilter)
-        scratch.slotStartsFound.clear()
+        scratch.slotStartsFound = nil
         /// PCRE2's find-all of `rule` from `offset`. In a stream's window it skips the text where the rule's
         /// earlier searches of the stream failed without reaching the end of the text (those positions fail
         /// the same way whatever comes next), and it searches only if a match can start in the rest. In a group
@@ -370,7 +370,7 @@ final class SearchScratch {
     @exclusivity(unchecked) var waitingSearches: [WaitingSearch] = []
     /// In a stream's window: which rules of whole-window searches may start a match from where (see
     /// ``RulePrefilter/mayStartMatch(ofSlot:in:from:hasCaseVariants:known:)``).
-    @exclusivity(unchecked) var slotStartsFound: [(from: Int, parts: UInt64)] = []
+    @exclusivity(unchecked) var slotStartsFound: (from: Int, parts: UInt64)?
 
     init(context: PCRE2MatchContext) { pcre2 = PCRE2MatchScratch(context: context) }
 

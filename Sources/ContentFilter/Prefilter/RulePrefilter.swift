@@ -331,9 +331,9 @@ final class RulePrefilter: Sendable {
 
     /// Whether a match of the rule in stream slot `slot` may start in `subject` from `start`, as
     /// ``mayStartMatch(of:in:from:before:hasCaseVariants:)`` tells, with one pass for every slot whose search
-    /// starts there: `known` keeps that pass's answer for the subject (empty it for each new subject).
+    /// starts there: `known` keeps the last pass's answer for the subject (set it to `nil` for a new subject).
     func mayStartMatch(ofSlot slot: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool,
-                       known: inout [(from: Int, parts: UInt64)]) -> Bool? {
+                       known: inout (from: Int, parts: UInt64)?) -> Bool? {
         guard knownSlotStarts & 1 << UInt64(slot) != 0 else { return nil }
         return slotsWithoutStart(in: subject, from: start, hasCaseVariants: hasCaseVariants, known: &known) & 1 << UInt64(slot) == 0
     }
@@ -341,11 +341,11 @@ final class RulePrefilter: Sendable {
     /// The stream slots (as bits) whose rules cannot start a match anywhere in `subject` from `start`: their
     /// starts are known and none occurs. `known` as for ``mayStartMatch(ofSlot:in:from:hasCaseVariants:known:)``.
     func slotsWithoutStart(in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool,
-                           known: inout [(from: Int, parts: UInt64)]) -> UInt64 {
+                           known: inout (from: Int, parts: UInt64)?) -> UInt64 {
         guard let slotStarts else { return 0 }
-        if let found = known.first(where: { $0.from == start }) { return knownSlotStarts & ~found.parts }
+        if let known, known.from == start { return knownSlotStarts & ~known.parts }
         let parts = slotStarts.startingParts(in: subject, from: start, hasCaseVariants: hasCaseVariants)
-        known.append((start, parts))
+        known = (start, parts)
         return knownSlotStarts & ~parts
     }
 

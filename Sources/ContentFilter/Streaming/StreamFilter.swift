@@ -217,6 +217,10 @@ public final class StreamFilter {
 
     private var bufferEnd: Int { bufferStart + buffer.count }
 
+    /// Released text is dropped from the buffer in pieces of at least this many bytes: moving the rest of the
+    /// buffer after every chunk costs more than keeping them.
+    private static let discardBatch = 256
+
     /// Decides as much of the buffered text as can be decided, releasing it to `output`.
     private func process(final: Bool, into output: inout FilterOutput) {
         guard decideLanguage(final: final) else { return }
@@ -433,11 +437,12 @@ public final class StreamFilter {
         hasReleasedText = true
     }
 
-    /// Drops released text that no lookbehind can reach any more.
+    /// Drops released text that no lookbehind can reach any more, once there are ``discardBatch`` bytes of it
+    /// (more context changes no search: it is the text as it was).
     private func discardContext() {
         var keepFrom = max(bufferStart, decided - rules.maximumLookbehindBytes)
         while keepFrom > bufferStart && (buffer[keepFrom - bufferStart] & 0xC0) == 0x80 { keepFrom -= 1 }
-        guard keepFrom > bufferStart else { return }
+        guard keepFrom - bufferStart >= Self.discardBatch else { return }
         buffer.removeFirst(keepFrom - bufferStart)
         bufferStart = keepFrom
         repairer.discardOffsets(before: keepFrom)
