@@ -79,11 +79,22 @@ enum StreamOracle {
         }
         var generator = SeededGenerator(state: streamCase.seed)
         var cutOutputs: [(chunks: [ArraySlice<UInt8>], output: FilterOutput)] = []
-        for _ in 0..<cuttingsPerInput {
+        /// Bytes held back after each chunk of the first cutting, with the prefilter and without it.
+        var heldBackTraces: (prefiltered: [Int], plain: [Int], plainOutput: FilterOutput)?
+        for cutting in 0..<cuttingsPerInput {
             let chunks = randomCutting(text, using: &generator)
             var mostHeldBack = 0
+            var trace: [Int] = []
             let output = filterStream(chunks, rules: .shipped, configuration: configuration) { _, heldBack in
                 mostHeldBack = max(mostHeldBack, heldBack)
+                trace.append(heldBack)
+            }
+            if cutting == 0 {
+                var plain: [Int] = []
+                let plainOutput = filterStream(chunks, rules: .shippedWithoutPrefilter, configuration: configuration) { _, heldBack in
+                    plain.append(heldBack)
+                }
+                heldBackTraces = (trace, plain, plainOutput)
             }
             if let problem = releaseProblem(of: output, text: text, configuration: configuration) {
                 throw failure("chunks \(chunks.map(\.count)): \(problem)")
@@ -95,10 +106,16 @@ enum StreamOracle {
         }
         // Where a possible match outgrows the cap, or a search hits a limit, the window decides, and the
         // window depends on the cutting: the output is promised only to be safe, not the same.
-        let windowDecided = ([reference] + cutOutputs.map(\.output)).contains { output in
+        let windowDecided = ([reference] + cutOutputs.map(\.output) + [heldBackTraces?.plainOutput].compactMap { $0 }).contains { output in
             output.events.contains { $0.type == .overflow || $0.type == .limit }
         }
         guard !windowDecided else { return }
+        // The prefilter may hold back more than PCRE2's partial matching alone, never less: text that could
+        // still become a match must wait.
+        if let (prefiltered, plain, _) = heldBackTraces,
+           let chunk = zip(prefiltered, plain).enumerated().first(where: { $0.element.0 < $0.element.1 })?.offset {
+            throw failure("after chunk \(chunk) the prefiltered stream holds back \(prefiltered[chunk]) bytes, PCRE2 alone \(plain[chunk])")
+        }
         for (chunks, output) in cutOutputs where output.chunkingInvariantPart != reference.chunkingInvariantPart {
             throw failure("""
                 chunks \(chunks.map(\.count)) give another output than one chunk
