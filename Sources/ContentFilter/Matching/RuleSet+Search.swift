@@ -166,13 +166,15 @@ extension RuleSet {
             var matchedUpTo = excluded
             var end = RuleSearchEnd.complete
             candidates: for candidate in candidates[range] {
+                /// Where the next search starts when no match starts at or before the candidate.
+                let pastCandidate = candidate.position + UTF8Repairer.sequenceLength(ofCharacterStartingWith: subject[candidate.position])
                 // Every match from where the lead reaches back up to the candidate: one may end before it.
                 while candidate.position >= excluded {
                     let from = max(excluded, candidate.from)
                     // Where the lead holds no start of a match, PCRE2 would find none.
                     if from < candidate.position, prefilter.mayStartMatch(of: rule, in: subject, from: from, before: candidate.position + 1,
                                                                           hasCaseVariants: hasCaseVariants) == false {
-                        excluded = candidate.position + UTF8Repairer.sequenceLength(ofCharacterStartingWith: subject[candidate.position])
+                        excluded = pastCandidate
                         continue
                     }
                     switch patterns[rule].search(subject, from: from, partial: partial, startsInsideText: startsInsideText,
@@ -184,7 +186,7 @@ extension RuleSet {
                         excluded = range.upperBound
                         matchedUpTo = range.upperBound
                     case .noMatch:
-                        excluded = candidate.position + UTF8Repairer.sequenceLength(ofCharacterStartingWith: subject[candidate.position])
+                        excluded = pastCandidate
                     case .partial(let partialStart):
                         end = .partial(start: partialStart)
                         break candidates

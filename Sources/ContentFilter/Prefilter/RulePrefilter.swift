@@ -323,7 +323,7 @@ final class RulePrefilter: Sendable {
     /// `subject` from `start` (and before `limit`): one of its leading literals starts there or begins at the
     /// end, or a byte that starts a leading character occurs. `nil` when the rule's leading starts are
     /// unknown, or caseless matching could find them in forms the check does not see.
-    func mayStartMatch(of rule: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, before limit: Int = .max,
+    func mayStartMatch(of rule: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, before limit: Int,
                        hasCaseVariants: Bool) -> Bool? {
         guard let leading = leadingStarts[rule], !(hasCaseVariants && leading.foldsOutsideASCII != 0) else { return nil }
         return leading.startingParts(in: subject, from: start, before: limit, hasCaseVariants: false) != 0
