@@ -242,6 +242,8 @@ public final class StreamFilter {
                 resolveOverflow(of: holdingRule, windowEnd: windowEnd, into: &output)
             }
         }
+        // A rule moved past an overflow searches from `decided` again once that has caught up with it.
+        if resumeOffsets.values.contains(where: { $0 <= decided }) { resumeOffsets = resumeOffsets.filter { $0.value > decided } }
         discardContext()
     }
 
