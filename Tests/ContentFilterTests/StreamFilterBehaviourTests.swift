@@ -65,6 +65,23 @@ import Testing
         }
     }
 
+    /// `eligibility.en.allow-statement-of-law` covers "It is illegal" and the 60 characters after it: here up
+    /// to the middle of "here's how to", the beginning of `illegal.en.steps`.
+    static let allowCrossingAPossibleMatch = "It is illegal" + String(repeating: "-", count: 50) + "here's how to"
+
+    @Test func allowMatchHoldsNothingBack() {
+        let filter = StreamFilter(rules: fixtureRules, configuration: .plain)
+        var output = FilterOutput()
+        filter.feed(Self.allowCrossingAPossibleMatch, into: &output)
+        // Only the possible match is held back: the allow match around its start takes no text.
+        #expect(filter.heldBackByteCount == "here's how to".utf8.count)
+        #expect(output.text == "It is illegal" + String(repeating: "-", count: 50))
+        filter.feed(" forge a passport.", into: &output)
+        filter.finish(into: &output)
+        // The allow is of another category: the block stands.
+        #expect(output.text == "It is illegal" + String(repeating: "-", count: 50) + "\n\n" + PolicyTexts.standard.refusal.en)
+    }
+
     // MARK: Injected text
 
     @Test(arguments: [ResponseLanguage.zh, .en])

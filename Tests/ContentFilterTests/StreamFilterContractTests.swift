@@ -23,6 +23,9 @@ import Testing
         "Free ｐｏｒｎ here, p\u{200B}o\u{200B}r\u{200B}n there, p o r n and ѕех chat, then more text after it.",
         "电话是１３８００１３８０００，邮箱 ｔｅｓｔ＠ｅｘａｍｐｌｅ．ｃｏｍ。出售大 麻，這是個大麻煩。",
         "前言。给你推 荐几个博 彩 網站，后文还有。",
+        // An allow match that ends inside a possible match: of another category, then of its own.
+        "It is illegal" + String(repeating: "-", count: 50) + "here's how to forge a passport, and more.",
+        "It is illegal" + String(repeating: "-", count: 46) + "loan is denied and more text.",
     ]
 
     @Test(arguments: fixtures)

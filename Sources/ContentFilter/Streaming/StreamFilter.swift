@@ -69,6 +69,10 @@ public final class StreamFilter {
     /// Matches made up by a fail-closed overflow or limit, waiting to be resolved.
     @exclusivity(unchecked)
     private var forcedMatches: [RawMatch] = []
+    /// `allow` matches that reach past `decided`: they suppress matches inside them in the windows still to
+    /// come, and their rule searches on from their end.
+    @exclusivity(unchecked)
+    private var openAllowMatches: [RawMatch] = []
     @exclusivity(unchecked)
     private var language: ResponseLanguage?
     @exclusivity(unchecked)
@@ -269,6 +273,7 @@ public final class StreamFilter {
     private func scanWindow(upTo windowEnd: Int, partial: Bool, into output: inout FilterOutput) -> ScanOutcome {
         foundMatches.clear()
         if !forcedMatches.isEmpty { foundMatches.append(contentsOf: forcedMatches) }
+        if !openAllowMatches.isEmpty { foundMatches.append(contentsOf: openAllowMatches) }
         // Text a normaliser has not settled (it waits for the next character) cannot be decided yet.
         var searchEnd = windowEnd
         if normalizes {
@@ -294,20 +299,29 @@ public final class StreamFilter {
         }
         // A search that failed closed in this window is a match in it.
         if forcedMatches.count > forcedBefore { foundMatches.append(contentsOf: forcedMatches[forcedBefore...]) }
-        // A known match that crosses the frontier may still lose to one that starts after it: wait for it.
+        // A known match that crosses the frontier may still lose to one that starts after it: wait for it. An
+        // `allow` match never loses, and takes no text: it holds nothing back.
         var moved = true
         while moved {
             moved = false
-            for match in foundMatches where match.start < frontier && match.end > frontier {
+            for match in foundMatches where match.start < frontier && match.end > frontier && actions[match.ruleIndex] != .allow {
                 frontier = match.start
                 moved = true
             }
         }
         guard frontier > decided else { return .undecided(holdingRule: undecidedRule) }
-        if !foundMatches.isEmpty { foundMatches.removeAll { $0.end > frontier } }
+        if !foundMatches.isEmpty {
+            // The other matches past the frontier are found again by a later window's search.
+            for match in foundMatches where match.end > frontier && actions[match.ruleIndex] == .allow && !openAllowMatches.contains(match) {
+                openAllowMatches.append(match)
+                resumeOffsets[match.ruleIndex] = max(resumeOffsets[match.ruleIndex] ?? 0, match.end)
+            }
+            foundMatches.removeAll { $0.end > frontier && actions[$0.ruleIndex] != .allow }
+        }
         let resolved = foundMatches.isEmpty ? [] : MatchResolver.resolve(foundMatches, actions: actions, categories: rules.categoryNumbers)
         release(upTo: frontier, matches: resolved, into: &output)
         if !forcedMatches.isEmpty { forcedMatches.removeAll { $0.end <= decided } }
+        if !openAllowMatches.isEmpty { openAllowMatches.removeAll { $0.end <= decided } }
         return .released
     }
 
