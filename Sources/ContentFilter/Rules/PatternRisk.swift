@@ -30,6 +30,11 @@ struct PatternRisk: Equatable {
             risks.append(PatternRisk(message: "unbounded `.*` / `.+` gap holds a stream back until the hold-back cap",
                                      hint: "bound the gap, e.g. `.{0,20}`"))
         }
+        if structure.hasSentenceClassWithoutChineseEnds {
+            risks.append(PatternRisk(
+                message: "a negated class that stops at `.!?` but not at `。` runs on through Chinese sentences (3 bytes a character), and a stream holds back the whole run",
+                hint: "stop at Chinese sentence ends too, e.g. `[^.!?\\n。！？]`"))
+        }
         if structure.hasSearchStartAnchor {
             risks.append(PatternRisk(message: "`\\A` or `\\G` anchors to where a search starts, which in a stream is not the start of the text",
                                      hint: "use `^` (start of the text or of a line with `(?m)`) or a lookbehind"))
@@ -43,6 +48,8 @@ struct PatternRisk: Equatable {
 ///
 /// - An **unbounded gap** is `.` repeated without an upper bound (`.*`, `.+`, `.{2,}`).
 /// - A **search-start anchor** is `\A` or `\G`.
+/// - A **sentence class without Chinese ends** is a negated class that lists `.`, `!` and `?` (the rest of an
+///   English sentence) but not `。`.
 /// - A **nested unbounded repeat** is a group repeated without an upper bound (`+`, `*`, `{n,}`), whose body
 ///   holds a repeat with a varying count (`a+`, `\w*`, `a{1,3}`; star height 2 and its counted kin): the
 ///   text can be split between the iterations in exponentially many ways, and PCRE2 tries them all before
@@ -54,6 +61,7 @@ struct PatternRisk: Equatable {
 private struct PatternStructure {
     private(set) var hasUnboundedGap = false
     private(set) var hasSearchStartAnchor = false
+    private(set) var hasSentenceClassWithoutChineseEnds = false
     private(set) var hasNestedUnboundedRepeat = false
     /// The counted repeats, outermost first, of the largest product that reached the threshold.
     private(set) var hugestRepeat: (counts: [String], product: Int)?
@@ -213,19 +221,23 @@ private struct PatternStructure {
 
     /// After `[`: up to the `]` that closes the class (a `]` first in the class is a member).
     private mutating func skipClass() {
-        _ = consume("^")
+        let isNegated = consume("^")
+        var members = Set<Unicode.Scalar>()
         var first = true
         while position < scalars.count {
             let scalar = scalars[position]
             position += 1
-            if scalar == "]" && !first { return }
+            if scalar == "]" && !first { break }
             first = false
             if scalar == "\\" {
                 skipEscape()
             } else if scalar == "[" && peek(":") {
                 while position < scalars.count && !consume(":]") { position += 1 }
+            } else {
+                members.insert(scalar)
             }
         }
+        if isNegated && members.isSuperset(of: [".", "!", "?"]) && !members.contains("。") { hasSentenceClassWithoutChineseEnds = true }
     }
 
     private func peek(_ text: String) -> Bool {
