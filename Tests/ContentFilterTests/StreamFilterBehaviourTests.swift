@@ -82,6 +82,18 @@ import Testing
         #expect(output.text == "It is illegal" + String(repeating: "-", count: 50) + "\n\n" + PolicyTexts.standard.refusal.en)
     }
 
+    /// An English word opens a possible match of a shipped rule whose lookahead reads the rest of the sentence:
+    /// in Chinese text, the sentence ends at 。, not 300 bytes on (past the cap, where a block would fail closed).
+    @Test func englishWordInChineseTextIsHeldOnlyToTheSentenceEnd() {
+        let text = "Map 的键和内存地址绑定在一起，只要地址不同，就被视为两个不同的键。因此我们在扩展别人写的库时，可以放心地使用对象作为键名，"
+            + "不用担心自己的属性会和别人的属性互相覆盖，也不用担心命名冲突带来的各种问题和麻烦，这是一个非常实用的特性。"
+        let bytes = Array(text.utf8)
+        let chunks = stride(from: 0, to: bytes.count, by: 16).map { bytes[$0..<min($0 + 16, bytes.count)] }
+        let output = filterStream(chunks, rules: .shipped)
+        #expect(output.events.isEmpty)
+        #expect(output.text == text)
+    }
+
     // MARK: Injected text
 
     @Test(arguments: [ResponseLanguage.zh, .en])
