@@ -63,8 +63,8 @@ extension RuleSet {
     /// the places, where a match can be.
     ///
     /// - Parameters:
-    ///   - ruleStart: where each rule's search starts, if not at `start` for every rule (a stream moves one
-    ///     rule past an overflow).
+    ///   - ruleStart: where each rule's search starts, if not at `start` for every rule (a stream moves a rule
+    ///     past an overflow, or past its own match).
     ///   - ended: called for each rule whose search did not complete (a partial match or a failure); in
     ///     partial mode possibly more than once for a rule.
     func searchAllRules(

@@ -27,7 +27,8 @@ public struct FilterConfiguration: Sendable, Hashable {
     /// Action by category id, replacing the action of every rule of the category except `allow` rules:
     /// e.g. `["gambling": .flag]` to watch a category before enforcing it.
     public var categoryActions: [String: FilterAction] = [:]
-    /// Overflow policy by category id; categories not listed use ``PolicyCategory/defaultOverflowPolicy``.
+    /// Overflow policy by category id; categories not listed use ``PolicyCategory/defaultOverflowPolicy``. An
+    /// `allow` rule's possible match always fails open: an exception is never made up.
     public var overflowPolicies: [String: OverflowPolicy] = [:]
     /// Report every event but change and inject nothing: how a rule set is tried before it is enforced.
     public var dryRun = false

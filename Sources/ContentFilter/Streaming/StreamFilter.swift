@@ -63,7 +63,8 @@ public final class StreamFilter {
     /// the chunks were cut; those from the start of a block on are not reported (the block accounts for them).
     @exclusivity(unchecked)
     private var unreportedInvalidSpans: [Range<Int>] = []
-    /// Per rule index: the repaired offset before which that rule does not search again (after an overflow).
+    /// Per rule index: the repaired offset before which that rule does not search again (after an overflow, a
+    /// limit, or an open `allow` match of the rule).
     @exclusivity(unchecked)
     private var resumeOffsets: [Int: Int] = [:]
     /// Matches made up by a fail-closed overflow or limit, waiting to be resolved.
@@ -246,7 +247,7 @@ public final class StreamFilter {
                 resolveOverflow(of: holdingRule, windowEnd: windowEnd, into: &output)
             }
         }
-        // A rule moved past an overflow searches from `decided` again once that has caught up with it.
+        // A rule moved past an overflow or an open allow match searches from `decided` again once that has caught up.
         if resumeOffsets.values.contains(where: { $0 <= decided }) { resumeOffsets = resumeOffsets.filter { $0.value > decided } }
         discardContext()
     }
@@ -331,7 +332,7 @@ public final class StreamFilter {
     private func searchWindow(of group: Int, upTo end: Int, partial: Bool, ended: (Int, RuleSet.RuleSearchEnd) -> Void) {
         let firstFound = foundMatches.count
         guard views[group] != nil else {
-            // Rules are searched from `decided`, apart from those moved past an overflow.
+            // Rules are searched from `decided`, apart from those moved past an overflow or an open allow match.
             let ruleStart: ((Int) -> Int)? = resumeOffsets.isEmpty ? nil : { [decided, bufferStart, resumeOffsets] in
                 max(decided, resumeOffsets[$0] ?? 0) - bufferStart
             }
@@ -366,7 +367,7 @@ public final class StreamFilter {
     /// A full window decided nothing: apply the overflow policy of the rule whose possible match holds it.
     private func resolveOverflow(of holdingRule: (index: Int, start: Int), windowEnd: Int, into output: inout FilterOutput) {
         let (index, start) = holdingRule
-        let policy = configuration.overflowPolicy(for: rules.rules[index].category)
+        let policy = overflowPolicy(ofRule: index)
         output.events.append(undecidedEvent(.overflow, rule: index, start: start, end: windowEnd, policy: policy))
         switch policy {
         case .failClosed:
@@ -380,10 +381,16 @@ public final class StreamFilter {
     /// A search hit a PCRE2 limit: fail closed treats the rest of the window as the rule's match, fail open
     /// skips the rule over the window.
     private func handleLimit(_ error: PCRE2Error, rule index: Int, at start: Int, windowEnd: Int, into output: inout FilterOutput) {
-        let policy = configuration.overflowPolicy(for: rules.rules[index].category)
+        let policy = overflowPolicy(ofRule: index)
         output.events.append(undecidedEvent(.limit, rule: index, start: start, end: windowEnd, policy: policy))
         if policy == .failClosed { forcedMatches.append(RawMatch(ruleIndex: index, start: start, end: windowEnd)) }
         resumeOffsets[index] = windowEnd
+    }
+
+    /// The category's policy, but always fail open for an `allow` rule: failing closed would make up an exception
+    /// that hides the category's matches, where failing open leaves them to apply.
+    private func overflowPolicy(ofRule index: Int) -> OverflowPolicy {
+        actions[index] == .allow ? .failOpen : configuration.overflowPolicy(for: rules.rules[index].category)
     }
 
     /// An `overflow` or `limit` event for rule `index` over `[start, end)` (repaired offsets).
