@@ -49,7 +49,7 @@ struct PatternRisk: Equatable {
 /// - An **unbounded gap** is `.` repeated without an upper bound (`.*`, `.+`, `.{2,}`).
 /// - A **search-start anchor** is `\A` or `\G`.
 /// - A **sentence class without Chinese ends** is a negated class that lists `.`, `!` and `?` (the rest of an
-///   English sentence) but not `。`.
+///   English sentence) but not `。`, repeated 20 times or more.
 /// - A **nested unbounded repeat** is a group repeated without an upper bound (`+`, `*`, `{n,}`), whose body
 ///   holds a repeat with a varying count (`a+`, `\w*`, `a{1,3}`; star height 2 and its counted kin): the
 ///   text can be split between the iterations in exponentially many ways, and PCRE2 tries them all before
@@ -62,6 +62,9 @@ private struct PatternStructure {
     private(set) var hasUnboundedGap = false
     private(set) var hasSearchStartAnchor = false
     private(set) var hasSentenceClassWithoutChineseEnds = false
+    /// How many times a sentence class without Chinese ends may repeat before it is a risk: 20 Chinese characters
+    /// are a short sentence, 60 bytes.
+    private static let sentenceRun = 20
     private(set) var hasNestedUnboundedRepeat = false
     /// The counted repeats, outermost first, of the largest product that reached the threshold.
     private(set) var hugestRepeat: (counts: [String], product: Int)?
@@ -92,12 +95,13 @@ private struct PatternStructure {
             let scalar = scalars[position]
             position += 1
             var item = Item()
+            var isSentenceClass = false
             switch scalar {
             case "\\":
                 hasSearchStartAnchor = hasSearchStartAnchor || peek("A") || peek("G")
                 skipEscape()
             case "[":
-                skipClass()
+                isSentenceClass = skipClass()
             case "(":
                 if let isAtomic = openGroup() { groups.append(Group(isAtomic: isAtomic)) }
                 continue
@@ -109,8 +113,9 @@ private struct PatternStructure {
             default:
                 break
             }
-            let isUnbounded = applyQuantifier(to: &item)
-            hasUnboundedGap = hasUnboundedGap || (scalar == "." && isUnbounded)
+            let mostRepeats = applyQuantifier(to: &item)
+            hasUnboundedGap = hasUnboundedGap || (scalar == "." && mostRepeats == .max)
+            hasSentenceClassWithoutChineseEnds = hasSentenceClassWithoutChineseEnds || (isSentenceClass && mostRepeats >= Self.sentenceRun)
             merge(item, into: &groups[groups.count - 1].body)
         }
     }
@@ -146,10 +151,10 @@ private struct PatternStructure {
         position += 1
     }
 
-    /// Applies the quantifier after an item, if any, and records the risks it makes. Returns whether the item
-    /// is repeated without an upper bound.
-    private mutating func applyQuantifier(to item: inout Item) -> Bool {
-        guard let (minimum, maximum, text) = readQuantifier() else { return false }
+    /// Applies the quantifier after an item, if any, and records the risks it makes. Returns the most times the
+    /// item may repeat: 1 without a quantifier, `Int.max` without an upper bound.
+    private mutating func applyQuantifier(to item: inout Item) -> Int {
+        guard let (minimum, maximum, text) = readQuantifier() else { return 1 }
         let possessive = consume("+")
         if !possessive { _ = consume("?") }
         if maximum == nil && !possessive && item.isBacktrackingGroup && item.hasVaryingRepeat {
@@ -166,7 +171,7 @@ private struct PatternStructure {
             }
         }
         item.isBacktrackingGroup = false
-        return maximum == nil
+        return maximum ?? .max
     }
 
     private func merge(_ item: Item, into body: inout Item) {
@@ -219,9 +224,11 @@ private struct PatternStructure {
         }
     }
 
-    /// After `[`: up to the `]` that closes the class (a `]` first in the class is a member).
-    private mutating func skipClass() {
+    /// After `[`: up to the `]` that closes the class (a `]` first in the class is a member). Returns whether
+    /// it is a sentence class without Chinese ends.
+    private mutating func skipClass() -> Bool {
         let isNegated = consume("^")
+        // The characters the class lists one by one (escaped ones too; not those of ranges and named classes).
         var members = Set<Unicode.Scalar>()
         var first = true
         while position < scalars.count {
@@ -230,6 +237,7 @@ private struct PatternStructure {
             if scalar == "]" && !first { break }
             first = false
             if scalar == "\\" {
+                if let escaped = escapedCharacter() { members.insert(escaped) }
                 skipEscape()
             } else if scalar == "[" && peek(":") {
                 while position < scalars.count && !consume(":]") { position += 1 }
@@ -237,7 +245,19 @@ private struct PatternStructure {
                 members.insert(scalar)
             }
         }
-        if isNegated && members.isSuperset(of: [".", "!", "?"]) && !members.contains("。") { hasSentenceClassWithoutChineseEnds = true }
+        return isNegated && members.isSuperset(of: [".", "!", "?"]) && !members.contains("。")
+    }
+
+    /// After `\\`: the character an escape stands for, when it stands for one (`\\.`, `\\x{3002}`).
+    private func escapedCharacter() -> Unicode.Scalar? {
+        guard position < scalars.count else { return nil }
+        let escaped = scalars[position]
+        if !escaped.properties.isAlphabetic && !("0"..."9").contains(escaped) { return escaped }
+        guard escaped == "x", position + 1 < scalars.count, scalars[position + 1] == "{",
+              let close = scalars[(position + 2)...].firstIndex(of: "}") else { return nil }
+        var hex = ""
+        hex.unicodeScalars.append(contentsOf: scalars[(position + 2)..<close])
+        return UInt32(hex, radix: 16).flatMap(Unicode.Scalar.init)
     }
 
     private func peek(_ text: String) -> Bool {
