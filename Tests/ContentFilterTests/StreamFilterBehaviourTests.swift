@@ -1,5 +1,6 @@
 import ContentFilter
 import ContentFilterFuzzing
+import Foundation
 import Testing
 
 @Suite struct StreamFilterBehaviourTests {
@@ -52,6 +53,32 @@ import Testing
         #expect(output.events.contains { $0.type == .blocked && $0.start == 7 })
     }
 
+    /// An allow rule's possible match that outgrows the cap fails open, whatever its category's policy: made up,
+    /// it would hide the block match inside it.
+    @Test func overflowingAllowMatchFailsOpen() throws {
+        let yaml = """
+            category: illegal
+            rules:
+              - id: sell
+                patterns: ['(?i)\\bsell drugs\\b']
+              - id: quoted-law
+                action: allow
+                patterns: ['(?i)\\bquote:[^.]{0,80}\\bend quote\\b']
+            """
+        let url = try temporaryDirectory(["illegal.yaml": yaml])
+        defer { try? FileManager.default.removeItem(at: url) }
+        let rules = try RuleSet(sources: [.directory(url)])
+        let text = "quote: we sell drugs here, and the rest of this line goes on."
+        // No end quote: a whole-text scan finds the block match and no allow match.
+        #expect(rules.scan(text).matches.map(\.rule) == ["sell"])
+        var configuration = FilterConfiguration.plain
+        configuration.maximumHoldBack = 32
+        configuration.language = .en
+        let output = filterStream([Array(text.utf8)], rules: rules, configuration: configuration)
+        #expect(output.text == "quote: we \n\n" + PolicyTexts.standard.refusal.en)
+        #expect(output.events.contains { $0.type == .overflow && $0.rule == "quoted-law" && $0.policy == .failOpen })
+    }
+
     @Test func overflowIsDecidedTheSameForEveryCutting() {
         var configuration = FilterConfiguration.plain
         configuration.maximumHoldBack = 40
@@ -89,9 +116,19 @@ import Testing
             + "不用担心自己的属性会和别人的属性互相覆盖，也不用担心命名冲突带来的各种问题和麻烦，这是一个非常实用的特性。"
         let bytes = Array(text.utf8)
         let chunks = stride(from: 0, to: bytes.count, by: 16).map { bytes[$0..<min($0 + 16, bytes.count)] }
-        let output = filterStream(chunks, rules: .shipped)
+        // Bytes fed and held back after each chunk.
+        var fed = 0
+        var heldBack: [(fed: Int, held: Int)] = []
+        let output = filterStream(chunks, rules: .shipped) { _, held in
+            fed = min(fed + 16, bytes.count)
+            heldBack.append((fed, held))
+        }
         #expect(output.events.isEmpty)
         #expect(output.text == text)
+        // Up to the first sentence's end, "Map" holds back everything after it; then it is released.
+        let firstSentence = text.utf8.count - text.drop { $0 != "。" }.dropFirst().utf8.count
+        #expect(heldBack.filter { $0.fed < firstSentence }.allSatisfy { $0.held == $0.fed })
+        #expect(heldBack.first { $0.fed >= firstSentence }.map { $0.held <= $0.fed - firstSentence } == true)
     }
 
     // MARK: Injected text
