@@ -131,6 +131,42 @@ import Testing
         #expect(heldBack.first { $0.fed >= firstSentence }.map { $0.held <= $0.fed - firstSentence } == true)
     }
 
+    /// An open allow match's rule searches on from the match's end, as its find-all does: not from a second
+    /// beginning inside the match, which would make another allow match, over a block match whole text has.
+    @Test func openAllowMatchesRuleResumesAfterIt() throws {
+        let url = try temporaryDirectory([
+            "illegal.yaml": """
+                category: illegal
+                rules:
+                  - id: sell
+                    patterns: ['(?i)\\bsell drugs\\b']
+                  - id: note
+                    action: allow
+                    patterns: ['(?i)\\bnote\\b.{0,30}']
+                """,
+            "spam.yaml": """
+                category: spam
+                rules:
+                  - id: note-sell-here
+                    action: flag
+                    patterns: ['(?i)\\bnote sell drugs here\\b']
+                """,
+        ])
+        defer { try? FileManager.default.removeItem(at: url) }
+        let rules = try RuleSet(sources: [.directory(url)])
+        // The allow match is [0, 34); a second "note" begins at 30, inside it; the block match is [35, 45).
+        let text = "note " + String(repeating: "x", count: 24) + " note sell drugs now."
+        #expect(rules.scan(text).matches.map { [$0.rule, "\($0.start)"] } == [["sell", "35"]])
+        var configuration = FilterConfiguration.plain
+        configuration.language = .en
+        let expected = String(text.prefix(35)) + "\n\n" + PolicyTexts.standard.refusal.en
+        let bytes = Array(text.utf8)
+        // Cut at 40, the flag rule's possible match from 30 holds the window while the allow match is complete.
+        for chunks in [[bytes[...]], [bytes[..<40], bytes[40...]]] {
+            #expect(filterStream(chunks, rules: rules, configuration: configuration).text == expected)
+        }
+    }
+
     // MARK: Injected text
 
     @Test(arguments: [ResponseLanguage.zh, .en])
