@@ -161,6 +161,33 @@ import Testing
         }
     }
 
+    /// A stream holds back what PCRE2's partial matching alone holds back, after every chunk, for a rule whose
+    /// matches start a little before a long literal: near the window's end only the tail that may begin the
+    /// literal, and the lead before it, are searched.
+    @Test func tailSearchHoldsBackWhatPartialMatchingDoes() throws {
+        let patterns = try temporaryDirectory(["p.txt": #"(?i)\b(?:the|a)\s{1,2}kitchen sink disposal unit\b"# + "\n"])
+        defer { try? FileManager.default.removeItem(at: patterns) }
+        let file = patterns.appending(path: "p.txt")
+        let prefiltered = try RuleSet(sources: [.patternList(file)], normalization: [])
+        let plain = try RuleSet(sources: [.patternList(file)], usesPrefilter: false, normalization: [])
+        let texts = ["Fix the kitchen sink disposal unit now, then a  kitchen sink dispo",
+                     "the \u{212A}itchen sink disposal unit and the kitchen sink disposal un", "so a kitchen sink disposal unit",
+                     // The longest lead (`the` and two spaces), before the literal's first bytes at every chunk's end.
+                     "and the  kitchen sink disposal unit, or the  kitchen sink"]
+        for text in texts {
+            let bytes = Array(text.utf8)
+            for size in 1...16 {
+                let chunks = stride(from: 0, to: bytes.count, by: size).map { bytes[$0..<min($0 + size, bytes.count)] }
+                var expected: [Int] = []
+                let reference = filterStream(chunks, rules: plain) { _, held in expected.append(held) }
+                var heldBack: [Int] = []
+                let output = filterStream(chunks, rules: prefiltered) { _, held in heldBack.append(held) }
+                #expect(heldBack == expected, "\(text), chunks of \(size)")
+                #expect(output.chunkingInvariantPart == reference.chunkingInvariantPart)
+            }
+        }
+    }
+
     /// Each literal of a rule of several patterns has its own lead: a search from where a long lead reaches back
     /// finds earlier matches of the rule first, and still the match through its own literal after them.
     @Test func eachLiteralReachesBackByItsOwnLead() throws {

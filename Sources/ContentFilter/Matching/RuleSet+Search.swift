@@ -142,9 +142,12 @@ extension RuleSet {
             if end != .complete { report(rule, end) }
         }
         /// A match may have begun within its lead of a literal that has not fully arrived yet: a literal
-        /// from `latestLiteral` on, so a match from `latestLiteral` minus how far the lead reaches there.
+        /// from `latestLiteral` on, so a match from `latestLiteral` minus how far the lead reaches there. Such a
+        /// literal begins in the tail that the scan left as a possible beginning of one (unless caseless
+        /// matching could find it in forms the scan does not see).
         func tailStart(lead: Span, longestLiteral: Int, from offset: Int) -> Int {
-            let latestLiteral = max(offset, subject.count - longestLiteral + 1)
+            let unfinished = hasCaseVariants ? longestLiteral - 1 : min(longestLiteral - 1, scratch.prefilter.longestTailBeginningALiteral)
+            let latestLiteral = max(offset, subject.count - unfinished)
             let reach = lead.reach(before: latestLiteral, in: subject, notBefore: offset)
             return max(offset, subject.characterStart(atOrBefore: latestLiteral - reach))
         }

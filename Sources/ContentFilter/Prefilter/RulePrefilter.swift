@@ -230,6 +230,8 @@ final class RulePrefilter: Sendable {
         var tailHolds: [Candidate] = []
         /// By confirmation slot: the last position where the confirming set occurs (whole-text scans).
         var lastConfirmations: [Int] = []
+        /// No tail of the subject longer than this may be the beginning of a literal (see ``LiteralScanner/Summary``).
+        var longestTailBeginningALiteral = 0
     }
 
     /// A place where rule `rule` may match: a match found through the literal at `position` starts there or,
@@ -269,6 +271,7 @@ final class RulePrefilter: Sendable {
         scratch.tailHolds.clear()
         guard let scanner else { return false }
         let summary = scanner.scan(subject, from: start, into: &scratch.hits)
+        scratch.longestTailBeginningALiteral = summary.longestTailBeginningALiteral
         let hasCaseVariants = summary.hasCaseVariants
         let confirms = !partial && !confirmationFoldsOutsideASCII.isEmpty
         if confirms {
