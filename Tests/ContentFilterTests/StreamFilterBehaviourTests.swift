@@ -1,6 +1,5 @@
 import ContentFilter
 import ContentFilterFuzzing
-import Foundation
 import Testing
 
 @Suite struct StreamFilterBehaviourTests {
@@ -65,9 +64,7 @@ import Testing
                 action: allow
                 patterns: ['(?i)\\bquote:[^.]{0,80}\\bend quote\\b']
             """
-        let url = try temporaryDirectory(["illegal.yaml": yaml])
-        defer { try? FileManager.default.removeItem(at: url) }
-        let rules = try RuleSet(sources: [.directory(url)])
+        let rules = try ruleSet(fromFiles: ["illegal.yaml": yaml])
         let text = "quote: we sell drugs here, and the rest of this line goes on."
         // No end quote: a whole-text scan finds the block match and no allow match.
         #expect(rules.scan(text).matches.map(\.rule) == ["sell"])
@@ -134,7 +131,7 @@ import Testing
     /// An open allow match's rule searches on from the match's end, as its find-all does: not from a second
     /// beginning inside the match, which would make another allow match, over a block match whole text has.
     @Test func openAllowMatchesRuleResumesAfterIt() throws {
-        let url = try temporaryDirectory([
+        let rules = try ruleSet(fromFiles: [
             "illegal.yaml": """
                 category: illegal
                 rules:
@@ -152,8 +149,6 @@ import Testing
                     patterns: ['(?i)\\bnote sell drugs here\\b']
                 """,
         ])
-        defer { try? FileManager.default.removeItem(at: url) }
-        let rules = try RuleSet(sources: [.directory(url)])
         // The allow match is [0, 34); a second "note" begins at 30, inside it; the block match is [35, 45).
         let text = "note " + String(repeating: "x", count: 24) + " note sell drugs now."
         #expect(rules.scan(text).matches.map { [$0.rule, "\($0.start)"] } == [["sell", "35"]])

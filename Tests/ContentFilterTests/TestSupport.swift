@@ -24,6 +24,13 @@ func temporaryDirectory(_ files: [String: String] = [:]) throws -> URL {
     return url
 }
 
+/// The rules of `files` (file name to YAML), loaded from a temporary directory that is removed again.
+func ruleSet(fromFiles files: [String: String]) throws -> RuleSet {
+    let url = try temporaryDirectory(files)
+    defer { try? FileManager.default.removeItem(at: url) }
+    return try RuleSet(sources: [.directory(url)])
+}
+
 /// Reads two pipes to their ends at once, so that a process that fills one while the other is being read
 /// cannot block (a sanitizer's report on stderr, say). Returns what each held.
 func readToEnd(_ first: FileHandle, _ second: FileHandle) -> (Data, Data) {
