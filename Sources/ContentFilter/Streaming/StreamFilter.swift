@@ -312,7 +312,8 @@ public final class StreamFilter {
         }
         guard frontier > decided else { return .undecided(holdingRule: undecidedRule) }
         if !foundMatches.isEmpty {
-            // The other matches past the frontier are found again by a later window's search.
+            // Allow matches past the frontier stay open for the windows they reach; the other matches past it are
+            // found again by a later window's search.
             for match in foundMatches where match.end > frontier && actions[match.ruleIndex] == .allow && !openAllowMatches.contains(match) {
                 openAllowMatches.append(match)
                 resumeOffsets[match.ruleIndex] = max(resumeOffsets[match.ruleIndex] ?? 0, match.end)
