@@ -252,7 +252,8 @@ extension RuleSet {
             report(hold.rule, .partial(start: hold.position))
         }
         // A rule that cannot start a match anywhere in the window is clean through its end, with no search.
-        let startless = prefilter.slotsWithoutStart(in: subject, from: start, hasCaseVariants: hasCaseVariants, known: &scratch.slotStartsFound)
+        let startless = prefilter.tailSearchedRules.isEmpty
+            ? 0 : prefilter.slotsWithoutStart(in: subject, from: start, hasCaseVariants: hasCaseVariants, known: &scratch.slotStartsFound)
         for rule in prefilter.tailSearchedRules where !candidates.containsRule(rule) {
             if startless != 0, let slot = prefilter.streamSlot(of: rule), startless & 1 << UInt64(slot) != 0 {
                 scratch.setCleanSpan(CleanSpan(start: start, end: subject.count).shifted(by: subjectOffset), ofSlot: slot, slotCount: prefilter.streamSlotCount)
