@@ -35,6 +35,12 @@ public func randomCutting(_ bytes: [UInt8], using generator: inout SeededGenerat
     return chunks
 }
 
+/// Cuts `bytes` into chunks of `size` bytes (the last one shorter), cutting anywhere, inside multi-byte
+/// characters too.
+public func evenCutting(_ bytes: [UInt8], size: Int) -> [ArraySlice<UInt8>] {
+    stride(from: 0, to: bytes.count, by: size).map { bytes[$0..<min($0 + size, bytes.count)] }
+}
+
 /// Runs a whole stream through a new filter, one chunk at a time; `afterEachFeed` sees everything released
 /// so far and how many bytes the filter holds back.
 public func filterStream(

@@ -153,7 +153,7 @@ import Testing
         configuration.dryRun = true
         let bytes = Array(text.utf8)
         var generator = SeededGenerator(state: 3)
-        var cuttings = (1...16).map { size in stride(from: 0, to: bytes.count, by: size).map { bytes[$0..<min($0 + size, bytes.count)] } }
+        var cuttings = (1...16).map { evenCutting(bytes, size: $0) }
         for _ in 0..<20 { cuttings.append(randomCutting(bytes, using: &generator)) }
         for chunks in cuttings {
             let output = filterStream(chunks, rules: prefiltered, configuration: configuration)
@@ -177,7 +177,7 @@ import Testing
         for text in texts {
             let bytes = Array(text.utf8)
             for size in 1...16 {
-                let chunks = stride(from: 0, to: bytes.count, by: size).map { bytes[$0..<min($0 + size, bytes.count)] }
+                let chunks = evenCutting(bytes, size: size)
                 var expected: [Int] = []
                 let reference = filterStream(chunks, rules: plain) { _, held in expected.append(held) }
                 var heldBack: [Int] = []

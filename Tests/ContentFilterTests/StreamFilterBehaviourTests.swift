@@ -112,7 +112,7 @@ import Testing
         let text = "Map 的键和内存地址绑定在一起，只要地址不同，就被视为两个不同的键。因此我们在扩展别人写的库时，可以放心地使用对象作为键名，"
             + "不用担心自己的属性会和别人的属性互相覆盖，也不用担心命名冲突带来的各种问题和麻烦，这是一个非常实用的特性。"
         let bytes = Array(text.utf8)
-        let chunks = stride(from: 0, to: bytes.count, by: 16).map { bytes[$0..<min($0 + 16, bytes.count)] }
+        let chunks = evenCutting(bytes, size: 16)
         // Bytes fed and held back after each chunk.
         var fed = 0
         var heldBack: [(fed: Int, held: Int)] = []
