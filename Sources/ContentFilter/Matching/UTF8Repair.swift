@@ -43,19 +43,21 @@ struct UTF8Repairer {
 
     /// Appends the repaired form of `bytes` to `output`; calls `invalid` for each replaced sequence.
     mutating func repair(_ bytes: some Collection<UInt8>, into output: inout [UInt8], invalid: (InvalidSpan) -> Void) {
-        if pending.isEmpty {
-            // Fast path: chunks of valid UTF-8 go through without copying byte by byte.
-            let done = bytes.withContiguousStorageIfAvailable { buffer -> Bool in
-                let validCount = Self.validPrefixLength(buffer)
-                output.append(contentsOf: buffer[..<validCount])
-                originalCount += validCount
-                repairedCount += validCount
-                decode(buffer[validCount...], into: &output, invalid: invalid)
-                return true
+        // Fast path: valid UTF-8 goes through without copying byte by byte, once a character that the last
+        // input left incomplete is done.
+        let done = bytes.withContiguousStorageIfAvailable { buffer -> Bool in
+            var rest = buffer[...]
+            while !pending.isEmpty, let byte = rest.popFirst() {
+                decode(CollectionOfOne(byte), into: &output, invalid: invalid)
             }
-            if done != nil { return }
+            let validCount = Self.validPrefixLength(UnsafeBufferPointer(rebasing: rest))
+            output.append(contentsOf: rest.prefix(validCount))
+            originalCount += validCount
+            repairedCount += validCount
+            decode(rest.dropFirst(validCount), into: &output, invalid: invalid)
+            return true
         }
-        decode(bytes, into: &output, invalid: invalid)
+        if done == nil { decode(bytes, into: &output, invalid: invalid) }
     }
 
     /// Counts input that is dropped without being read (after a stream was blocked).
