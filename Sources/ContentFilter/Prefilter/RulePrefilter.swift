@@ -304,7 +304,7 @@ final class RulePrefilter: Sendable {
                 scratch.candidates.append(Candidate(rule: rule, position: hit.position, from: subject.characterStart(atOrBefore: hit.position - reach)))
             }
         }
-        scratch.candidates.sort()
+        if scratch.candidates.count > 1 { scratch.candidates.sort() }
         guard partial else { return hasCaseVariants }
         // Only the tails that the scan leaves as possible beginnings of a literal.
         let tailStart = max(start, subject.count - summary.longestTailBeginningALiteral)
@@ -430,12 +430,13 @@ final class AlternativeStarts: Sendable {
 ///
 /// `@unchecked Sendable`: its tables are written only in `init`.
 final class StartTable: @unchecked Sendable {
-    /// Three tables of parts as bits, one after the other: by byte, the parts that a character starting with
+    /// Four tables of parts as bits, one after the other: by byte, the parts that a character starting with
     /// the byte can start (``startedByByte``); by byte, those with a leading literal of two bytes or more that
-    /// can begin with the byte (``literalStartedByByte``); and by ``bigramBucket(_:_:)`` of a literal's first
+    /// can begin with the byte (``literalStartedByByte``); by byte, the two together (``anyStartedByByte``, so
+    /// that most bytes are passed over with one look-up); and by ``bigramBucket(_:_:)`` of a literal's first
     /// two bytes, those with such a leading literal (``literalStartedByBigram``).
     private let tables: UnsafeMutableBufferPointer<UInt64>
-    private static let startedByByte = 0, literalStartedByByte = 256, literalStartedByBigram = 512
+    private static let startedByByte = 0, literalStartedByByte = 256, anyStartedByByte = 512, literalStartedByBigram = 768
     /// Every part's bit.
     private let every: UInt64
     /// The leading literals of two bytes or more, with their part's index, in order of their
@@ -467,6 +468,7 @@ final class StartTable: @unchecked Sendable {
             for byte in 0...255 {
                 if startBytes.contains(UInt8(byte)) { tables[Self.startedByByte + byte] |= bit }
                 if literalFirstBytes.contains(UInt8(byte)) { tables[Self.literalStartedByByte + byte] |= bit }
+                if startBytes.contains(UInt8(byte)) || literalFirstBytes.contains(UInt8(byte)) { tables[Self.anyStartedByByte + byte] |= bit }
             }
             for literal in longer.literals {
                 let bucket = Self.bigramBucket(literal.bytes[0], literal.bytes[1])
@@ -495,6 +497,10 @@ final class StartTable: @unchecked Sendable {
         let end = min(limit, subject.count)
         while position < end && parts != every {
             let byte = subject[position]
+            guard tables[Self.anyStartedByByte + Int(byte)] & ~parts != 0 else {
+                position += 1
+                continue
+            }
             parts |= tables[Self.startedByByte + Int(byte)]
             var pending = tables[Self.literalStartedByByte + Int(byte)] & ~parts
             if pending != 0 && position + 1 == subject.count {
