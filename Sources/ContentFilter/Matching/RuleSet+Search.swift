@@ -107,7 +107,7 @@ extension RuleSet {
             let searchStart = max(offset, startOf(rule))
             guard searchStart < subject.count else { return }
             guard partial, let slot = prefilter.streamSlot(of: rule) else { return searchPlain(rule, from: searchStart) }
-            let known = scratch.cleanSpan(ofSlot: slot, slotCount: prefilter.streamSlotCount).shifted(by: -subjectOffset)
+            let known = scratch.cleanSpans[slot].shifted(by: -subjectOffset)
             let from = known.contains(searchStart) ? known.end : searchStart
             if prefilter.streamSlotCount <= Self.mostSlotsSearchedAtOnce {
                 searchWaiting(rule, slot: slot, searchStart: searchStart, from: from)
@@ -137,8 +137,7 @@ extension RuleSet {
             case .partial(let partialStart): found ? nil : partialStart
             case .failed: nil
             }
-            scratch.setCleanSpan(cleanEnd.map { CleanSpan(start: searchStart, end: $0).shifted(by: subjectOffset) } ?? CleanSpan(),
-                                 ofSlot: slot, slotCount: prefilter.streamSlotCount)
+            scratch.cleanSpans[slot] = cleanEnd.map { CleanSpan(start: searchStart, end: $0).shifted(by: subjectOffset) } ?? CleanSpan()
             if end != .complete { report(rule, end) }
         }
         /// A match may have begun within its lead of a literal that has not fully arrived yet: a literal
@@ -254,9 +253,9 @@ extension RuleSet {
         // A rule that cannot start a match anywhere in the window is clean through its end, with no search.
         let startless = prefilter.tailSearchedRules.isEmpty
             ? 0 : prefilter.slotsWithoutStart(in: subject, from: start, hasCaseVariants: hasCaseVariants, known: &scratch.slotStartsFound)
-        for rule in prefilter.tailSearchedRules where !candidates.containsRule(rule) {
+        for rule in prefilter.tailSearchedRules where candidates.isEmpty || !candidates.containsRule(rule) {
             if startless != 0, let slot = prefilter.streamSlot(of: rule), startless & 1 << UInt64(slot) != 0 {
-                scratch.setCleanSpan(CleanSpan(start: start, end: subject.count).shifted(by: subjectOffset), ofSlot: slot, slotCount: prefilter.streamSlotCount)
+                scratch.cleanSpans[slot] = CleanSpan(start: start, end: subject.count).shifted(by: subjectOffset)
                 continue
             }
             guard case .literalDriven(let lead, let longestLiteral, _) = plans[rule] else { continue }
@@ -265,7 +264,7 @@ extension RuleSet {
         // The stream holds back everything from the earliest possible match on, so a search that starts after
         // it cannot change what this window decides: it waits for a later window, which searches it before
         // deciding any of its text. Earlier text first, as each search may move the earliest possible match back.
-        scratch.waitingSearches.sort { $0.from < $1.from }
+        if scratch.waitingSearches.count > 1 { scratch.waitingSearches.sort { $0.from < $1.from } }
         var next = 0
         while next < scratch.waitingSearches.count, scratch.waitingSearches[next].from < earliestPartial {
             let search = scratch.waitingSearches[next], waiting = scratch.waitingSearches.count
@@ -369,32 +368,23 @@ extension RuleSet {
 final class SearchScratch {
     let pcre2: PCRE2MatchScratch
     @exclusivity(unchecked) var prefilter = RulePrefilter.Scratch()
-    /// For each rule a stream searches over whole windows (``RulePrefilter/streamSlot(of:)``): the text
-    /// (absolute offsets) where every match attempt of the rule failed before reaching the window's end.
-    @exclusivity(unchecked) var cleanSpans: [CleanSpan] = []
+    /// For each rule a stream searches over whole windows, by its slot (``RulePrefilter/streamSlot(of:)``): the
+    /// text (absolute offsets) where every match attempt of the rule failed before reaching the window's end.
+    let cleanSpans: FixedBuffer<CleanSpan>
     /// A stream window's searches of rules over whole windows, in wait until the rest of the window is searched.
     @exclusivity(unchecked) var waitingSearches: [WaitingSearch] = []
     /// In a stream's window: which rules of whole-window searches may start a match from where (see
     /// ``RulePrefilter/mayStartMatch(ofSlot:in:from:hasCaseVariants:known:)``).
     @exclusivity(unchecked) var slotStartsFound: (from: Int, parts: UInt64)?
 
-    init(context: PCRE2MatchContext) { pcre2 = PCRE2MatchScratch(context: context) }
-
-    /// The clean span of stream slot `slot` of `slotCount`.
-    func cleanSpan(ofSlot slot: Int, slotCount: Int) -> CleanSpan {
-        sizeCleanSpans(slotCount)
-        return cleanSpans[slot]
+    /// - Parameter streamSlots: for a stream's scratch, the ``RulePrefilter/streamSlotCount`` of the group it
+    ///   serves; none for whole-text searches.
+    init(context: PCRE2MatchContext, streamSlots: Int = 0) {
+        pcre2 = PCRE2MatchScratch(context: context)
+        cleanSpans = FixedBuffer(repeating: CleanSpan(), count: streamSlots)
     }
 
-    func setCleanSpan(_ span: CleanSpan, ofSlot slot: Int, slotCount: Int) {
-        sizeCleanSpans(slotCount)
-        cleanSpans[slot] = span
-    }
-
-    /// ``cleanSpans`` is sized on first use.
-    private func sizeCleanSpans(_ count: Int) {
-        if cleanSpans.count != count { cleanSpans = Array(repeating: CleanSpan(), count: count) }
-    }
+    deinit { cleanSpans.free() }
 }
 
 /// A search of a rule in a stream's window that waits until the window's other rules have been searched: its

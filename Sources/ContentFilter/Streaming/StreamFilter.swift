@@ -110,7 +110,7 @@ public final class StreamFilter {
         self.rules = rules
         self.configuration = configuration
         telemetry = logger == nil && metrics == nil ? nil : StreamTelemetry(logger: logger, metrics: metrics, ruleSetVersion: rules.version)
-        scratches = rules.groups.map { _ in SearchScratch(context: rules.matchContext) }
+        scratches = rules.groups.map { SearchScratch(context: rules.matchContext, streamSlots: $0.prefilter?.streamSlotCount ?? 0) }
         views = rules.groups.map { $0.textSteps.isEmpty ? nil : StreamView(steps: $0.textSteps) }
         normalizes = views.contains { $0 != nil }
         actions = configuration.categoryActions.isEmpty ? rules.actions : rules.rules.map(configuration.action(for:))
@@ -457,7 +457,8 @@ public final class StreamFilter {
 
     private func releaseText(from start: Int, to end: Int, into output: inout FilterOutput) {
         guard start < end else { return }
-        output.bytes.append(contentsOf: buffer[(start - bufferStart)..<(end - bufferStart)])
+        // From the buffer's memory: a slice of the array would retain it and append element by element.
+        buffer.withUnsafeBufferPointer { output.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[(start - bufferStart)..<(end - bufferStart)])) }
         hasReleasedText = true
     }
 
