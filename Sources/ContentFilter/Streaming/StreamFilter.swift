@@ -139,6 +139,13 @@ public final class StreamFilter {
 
     private func feed(bytes chunk: UnsafeBufferPointer<UInt8>, into output: inout FilterOutput) {
         guard let telemetry else { return filter(chunk, into: &output) }
+        filter(chunk, into: &output, measuredBy: telemetry)
+    }
+
+    /// ``filter(_:into:)`` with its events, counts and time recorded. Kept out of the unmeasured path: its mark
+    /// holds a clock reading, whose size is known only at run time, so every call would look it up.
+    @inline(never)
+    private func filter(_ chunk: UnsafeBufferPointer<UInt8>, into output: inout FilterOutput, measuredBy telemetry: StreamTelemetry) {
         let mark = telemetry.begin(output)
         filter(chunk, into: &output)
         telemetry.end(mark, output: output, bytesIn: chunk.count, heldBack: heldBackByteCount, finished: false)
