@@ -209,6 +209,30 @@ import Testing
         }
     }
 
+    /// A whole text with many candidates (they are counted into order by rule rather than sorted): the same
+    /// matches as PCRE2 alone, for rules whose literals' leads differ, so that the scan finds a rule's
+    /// candidates out of the order of where their leads reach back to.
+    @Test func manyCandidatesGiveTheSameMatches() throws {
+        let patterns = try temporaryDirectory(["p.txt": """
+            (?i)(?:[,;]\\s*)?take (?:\\w+ )?(?:ibuprofen|loratadine)\\b|\\brub in\\b
+            (?i)\\b(?:the|a)\\s{1,2}sink\\b|\\bsink(?:s|ing)?\\b
+            (?i)\\bx.{0,20}longword\\b|\\babc\\b
+            """ + "\n"])
+        defer { try? FileManager.default.removeItem(at: patterns) }
+        let file = patterns.appending(path: "p.txt")
+        let prefiltered = try RuleSet(sources: [.patternList(file)], normalization: [])
+        let plain = try RuleSet(sources: [.patternList(file)], usesPrefilter: false, normalization: [])
+        let pieces = ["rub in; take two ibuprofen, then; take loratadine", "the sink, rub in a  sink", "take ibuprofen rub in take loratadine rub in",
+                      "sinking sinks; rub the sink", "rub in rub in, take loratadine; take some ibuprofen",
+                      // A match through `longword` starts before the `abc` found before it.
+                      "x abc abc longword", "abc x longword abc"]
+        var generator = SeededGenerator(state: 5)
+        let text = (0..<60).map { _ in pieces.randomElement(using: &generator)! }.joined(separator: " ")
+        let expected = plain.rawMatches(in: text)
+        #expect(expected.matches.count > 150)
+        #expect(prefiltered.rawMatches(in: text) == expected)
+    }
+
     /// What `\\s` matches without UCP.
     static let spaces = [" ", "\t", "\n", "\u{0B}", "\u{0C}", "\r"]
 

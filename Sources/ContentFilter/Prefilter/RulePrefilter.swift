@@ -227,6 +227,9 @@ final class RulePrefilter: Sendable {
     struct Scratch {
         var hits: [LiteralScanner.Hit] = []
         var candidates: [Candidate] = []
+        /// Where each rule's candidates go when many are counted into order (see ``sortCandidates(_:)``).
+        var ruleOffsets: [Int] = []
+        var sortedCandidates: [Candidate] = []
         var tailHolds: [Candidate] = []
         /// By confirmation slot: the last position where the confirming set occurs (whole-text scans).
         var lastConfirmations: [Int] = []
@@ -304,7 +307,7 @@ final class RulePrefilter: Sendable {
                 scratch.candidates.append(Candidate(rule: rule, position: hit.position, from: subject.characterStart(atOrBefore: hit.position - reach)))
             }
         }
-        if scratch.candidates.count > 1 { scratch.candidates.sort() }
+        sortCandidates(&scratch)
         guard partial else { return hasCaseVariants }
         // Only the tails that the scan leaves as possible beginnings of a literal.
         let tailStart = max(start, subject.count - summary.longestTailBeginningALiteral)
@@ -320,6 +323,38 @@ final class RulePrefilter: Sendable {
             }
         }
         return hasCaseVariants
+    }
+
+    /// Puts the candidates in order (``Candidate/<``). Many of them, as a whole text gives, are counted into
+    /// place by rule, and each rule's run then sorted by insertion: the scan finds them almost in order.
+    private func sortCandidates(_ scratch: inout Scratch) {
+        let count = scratch.candidates.count
+        guard count > 1 else { return }
+        // Counting costs a pass over every rule; for a few candidates a comparison sort costs less.
+        guard count >= 64 && count * 8 >= plans.count else { return scratch.candidates.sort() }
+        scratch.ruleOffsets.removeAll(keepingCapacity: true)
+        scratch.ruleOffsets.append(contentsOf: repeatElement(0, count: plans.count + 1))
+        for candidate in scratch.candidates { scratch.ruleOffsets[candidate.rule + 1] += 1 }
+        for rule in plans.indices { scratch.ruleOffsets[rule + 1] += scratch.ruleOffsets[rule] }
+        scratch.sortedCandidates.removeAll(keepingCapacity: true)
+        scratch.sortedCandidates.append(contentsOf: repeatElement(Candidate(rule: 0, position: 0), count: count))
+        for candidate in scratch.candidates {
+            scratch.sortedCandidates[scratch.ruleOffsets[candidate.rule]] = candidate
+            scratch.ruleOffsets[candidate.rule] += 1
+        }
+        // Grouped by rule already, so a candidate moves only within its rule's run.
+        scratch.sortedCandidates.withUnsafeMutableBufferPointer { sorted in
+            for index in 1..<count {
+                let candidate = sorted[index]
+                var place = index
+                while place > 0 && candidate < sorted[place - 1] {
+                    sorted[place] = sorted[place - 1]
+                    place -= 1
+                }
+                sorted[place] = candidate
+            }
+        }
+        swap(&scratch.candidates, &scratch.sortedCandidates)
     }
 
     /// Whether a match of `rule` (one whose leading starts are kept: see ``leadingStarts``) may start in
