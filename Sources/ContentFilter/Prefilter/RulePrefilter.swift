@@ -186,10 +186,13 @@ final class RulePrefilter: Sendable {
         let within: Int
         /// The ``StartTable/bigramBucket(_:_:)`` of each literal's first two bytes, as 1,024 bits.
         private let firstPairs: [UInt64]
+        /// The literals' first bytes, ASCII letters folded: only where one is are the first two bytes looked at.
+        private let firstBytes: ByteSet
 
         init(literals: [Literal], within: Int) {
             self.literals = literals
             self.within = within
+            firstBytes = ByteSet(literals.map { Literal.fold($0.bytes[0]) })
             var firstPairs = [UInt64](repeating: 0, count: StartTable.bigramBuckets / 64)
             for literal in literals {
                 let bucket = StartTable.bigramBucket(literal.bytes[0], literal.bytes[1])
@@ -204,9 +207,13 @@ final class RulePrefilter: Sendable {
             let end = position + within
             if partial && end > subject.count { return true }
             let limit = min(end, subject.count)
-            // Each literal has 3 bytes or more; only where its first two are is it compared.
+            // Each literal has 3 bytes or more; only where its first byte, then its first two, are is it compared.
             var start = position
             while start + 3 <= limit {
+                if !firstBytes.contains(Literal.fold(subject[start])) {
+                    start += 1
+                    continue
+                }
                 let bucket = StartTable.bigramBucket(subject[start], subject[start + 1])
                 if firstPairs[bucket >> 6] & 1 << UInt64(bucket & 63) != 0,
                    literals.contains(where: { start + $0.bytes.count <= limit && $0.begins(in: subject, at: start) }) {
@@ -293,7 +300,7 @@ final class RulePrefilter: Sendable {
                     let unseen = hasCaseVariants && confirmationFoldsOutsideASCII[slot]
                     if !unseen {
                         if confirms && scratch.lastConfirmations[slot] < hit.position && confirmsByScanner[slot] { continue }
-                        if let window = confirmationWindows[slot], !window.mayConfirm(at: hit.position, in: subject, partial: partial) { continue }
+                        if confirmationWindows[slot]?.mayConfirm(at: hit.position, in: subject, partial: partial) == false { continue }
                     }
                 }
                 if case .keyword(let length, let boundaryBefore, let boundaryAfter, _) = plans[rule] {
