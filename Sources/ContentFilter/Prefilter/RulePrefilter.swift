@@ -510,7 +510,6 @@ final class StartTable: @unchecked Sendable {
             for byte in 0...255 {
                 if startBytes.contains(UInt8(byte)) { tables[Self.startedByByte + byte] |= bit }
                 if literalFirstBytes.contains(UInt8(byte)) { tables[Self.literalStartedByByte + byte] |= bit }
-                if startBytes.contains(UInt8(byte)) || literalFirstBytes.contains(UInt8(byte)) { tables[Self.anyStartedByByte + byte] |= bit }
             }
             for literal in longer.literals {
                 let bucket = Self.bigramBucket(literal.bytes[0], literal.bytes[1])
@@ -519,6 +518,7 @@ final class StartTable: @unchecked Sendable {
             }
             if leading.literals.contains(where: \.hasNonASCIICaseVariants) { foldsOutsideASCII |= bit }
         }
+        for byte in 0...255 { tables[Self.anyStartedByByte + byte] = tables[Self.startedByByte + byte] | tables[Self.literalStartedByByte + byte] }
         self.tables = tables
         every = starts.count == 64 ? .max : (1 << starts.count) - 1
         bucketedLiterals = buckets.flatMap { $0 }
