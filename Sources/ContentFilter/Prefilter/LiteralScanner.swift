@@ -259,6 +259,9 @@ final class LiteralScanner: @unchecked Sendable {
     }
 
     /// Appends the occurrences of the literals of each bucket in `buckets` (a bit set) whose key ends at `end`.
+    /// Inlined into the loop over the bytes that `tops` names: most calls find nothing, and a call costs as
+    /// much as a key look-up.
+    @inline(__always)
     private func verify(buckets: UInt64, end: Int, from start: Int, in text: UnsafeBufferPointer<UInt8>, into hits: inout [Hit],
                         runsPastEnd: inout Bool) {
         var buckets = buckets
