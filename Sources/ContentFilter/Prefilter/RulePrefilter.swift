@@ -21,12 +21,12 @@ final class RulePrefilter: Sendable {
     let plans: [Plan]
     let scanner: LiteralScanner?
     /// The rules that require each literal of the scanner.
-    private let rulesOfLiteral: [[Int]]
+    private let rulesOfLiteral: FixedRows<Int>
     /// By literal, alongside ``rulesOfLiteral``: how far before the literal a match of that rule found through it
     /// can start.
-    private let leadsInRules: [[Span]]
+    private let leadsInRules: FixedRows<Span>
     /// The confirmation slots (see ``confirmSlots``) each literal of the scanner confirms.
-    private let confirmationsOfLiteral: [[Int32]]
+    private let confirmationsOfLiteral: FixedRows<Int32>
     /// By rule index: for a rule whose literals start its matches and that also requires another set of
     /// literals no less selective (``RequiredLiterals/confirming``), its slot; else -1. A candidate is dropped
     /// when that confirming set does not occur close enough after it (within ``confirmationWindows``) or, in
@@ -143,14 +143,14 @@ final class RulePrefilter: Sendable {
                 foldsOutsideASCII: required.literals.contains(where: \.hasNonASCIICaseVariants)))
         }
         self.plans = plans
-        self.confirmationsOfLiteral = confirmationsOfLiteral
+        self.confirmationsOfLiteral = FixedRows(confirmationsOfLiteral)
         self.confirmSlots = confirmSlots
         self.confirmationFoldsOutsideASCII = confirmationFoldsOutsideASCII
         self.confirmationWindows = confirmationWindows
         self.confirmsByScanner = confirmsByScanner
         self.leadingStarts = leadingStarts
-        self.rulesOfLiteral = rulesOfLiteral
-        self.leadsInRules = leadsInRules
+        self.rulesOfLiteral = FixedRows(rulesOfLiteral)
+        self.leadsInRules = FixedRows(leadsInRules)
         scanner = literals.isEmpty ? nil : LiteralScanner(literals: literals)
         residualRules = plans.indices.filter { Self.isSearchedWhole(plans[$0], hasCaseVariants: false, partial: false) }
         partialResidualRules = plans.indices.filter { Self.isSearchedWhole(plans[$0], hasCaseVariants: false, partial: true) }
@@ -178,7 +178,12 @@ final class RulePrefilter: Sendable {
         })
     }
 
-    deinit { heldPrefixes.free() }
+    deinit {
+        heldPrefixes.free()
+        rulesOfLiteral.free()
+        leadsInRules.free()
+        confirmationsOfLiteral.free()
+    }
 
     /// The confirming set of a rule whose matches span at most `within` bytes from their literal.
     struct ConfirmationWindow {

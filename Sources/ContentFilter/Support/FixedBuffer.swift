@@ -48,3 +48,30 @@ struct FixedBuffer<Element> {
 }
 
 extension FixedBuffer: @unchecked Sendable where Element: Sendable {}
+
+/// Rows of different lengths, one after another in a ``FixedBuffer``, for lookup tables such as "the rules
+/// of each literal": a row is read in place, with no reference counting (an array of arrays retains the
+/// row it hands out).
+///
+/// Like ``FixedBuffer``: filled once, by the immutable class that owns it, which calls ``free()`` from its
+/// `deinit`.
+struct FixedRows<Element> {
+    /// Row `i` is `elements[starts[i]..<starts[i + 1]]`.
+    private let starts: FixedBuffer<Int>
+    private let elements: FixedBuffer<Element>
+
+    init(_ rows: [[Element]]) {
+        starts = FixedBuffer(rows.reduce(into: [0]) { starts, row in starts.append(starts.last! + row.count) })
+        elements = FixedBuffer(Array(rows.joined()))
+    }
+
+    @inline(__always)
+    subscript(row: Int) -> UnsafeBufferPointer<Element> { elements.slice(starts[row], starts[row + 1]) }
+
+    func free() {
+        starts.free()
+        elements.free()
+    }
+}
+
+extension FixedRows: @unchecked Sendable where Element: Sendable {}
