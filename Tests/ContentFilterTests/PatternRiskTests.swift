@@ -54,7 +54,8 @@ import Testing
         #expect(messages.contains { $0.hasPrefix("`\\A` or `\\G`") } == anchor)
     }
 
-    @Test(arguments: ["\\bfoo\\b[^.!?\\n]{0,80}", "(?![^!?.]{0,100}?bar)", "[^.!?\\n。]{0,20}[^?!.]+", "[^\\.!?]{20}", "[^.!?\\x{3001}]*"])
+    @Test(arguments: ["\\bfoo\\b[^.!?\\n]{0,80}", "(?![^!?.]{0,100}?bar)", "[^.!?\\n。]{0,20}[^?!.]+", "[^\\.!?]{20}", "[^.!?\\x{3001}]*",
+                      "[^\\x2E!?\\n]{0,40}"])
     func sentenceClassWithoutChineseEndsIsFlagged(_ pattern: String) {
         #expect(PatternRisk.risks(in: pattern).map(\.message) == [
             "a negated class that stops at `.!?` but not at `。` runs on through Chinese sentences (3 bytes a character), and a stream holds back the whole run",

@@ -454,17 +454,9 @@ struct LiteralExtractor {
     }
 
     private mutating func hexEscape() -> Unicode.Scalar? {
-        var digits = ""
-        if consume("{") {
-            while let next = current, next != "}" { digits.unicodeScalars.append(next); position += 1 }
-            guard consume("}") else { return nil }
-        } else {
-            while digits.count < 2, let next = current, next.properties.isASCIIHexDigit {
-                digits.unicodeScalars.append(next)
-                position += 1
-            }
-        }
-        return UInt32(digits, radix: 16).flatMap(Unicode.Scalar.init)
+        let escape = PCRE2Syntax.hexEscape(in: scalars, digitsAt: position)
+        position = escape.end
+        return escape.character
     }
 
     /// `[...]`, after the `[`: a few plain characters become alternatives, anything wider one character.

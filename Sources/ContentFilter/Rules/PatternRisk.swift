@@ -248,16 +248,13 @@ private struct PatternStructure {
         return isNegated && members.isSuperset(of: [".", "!", "?"]) && !members.contains("。")
     }
 
-    /// After `\\`: the character an escape stands for, when it stands for one (`\\.`, `\\x{3002}`).
+    /// After `\\`: the character an escape stands for, when it stands for one (`\\.`, `\\x{3002}`, `\\x2E`).
     private func escapedCharacter() -> Unicode.Scalar? {
         guard position < scalars.count else { return nil }
         let escaped = scalars[position]
         if !escaped.properties.isAlphabetic && !("0"..."9").contains(escaped) { return escaped }
-        guard escaped == "x", position + 1 < scalars.count, scalars[position + 1] == "{",
-              let close = scalars[(position + 2)...].firstIndex(of: "}") else { return nil }
-        var hex = ""
-        hex.unicodeScalars.append(contentsOf: scalars[(position + 2)..<close])
-        return UInt32(hex, radix: 16).flatMap(Unicode.Scalar.init)
+        guard escaped == "x" else { return nil }
+        return PCRE2Syntax.hexEscape(in: scalars, digitsAt: position + 1).character
     }
 
     private func peek(_ text: String) -> Bool {
