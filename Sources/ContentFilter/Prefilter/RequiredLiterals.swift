@@ -126,7 +126,8 @@ struct Span: Hashable, Sendable {
     /// `text[floor..<end]` with at most ``bytes`` bytes outside ``runs``.
     func reach(before end: Int, in text: UnsafeBufferPointer<UInt8>, notBefore floor: Int) -> Int {
         guard !runs.isEmpty else { return min(bytes, end - floor) }
-        guard runs != .all else { return end - floor }
+        // No more bytes than the span allows outside its runs: all of them.
+        guard runs != .all && end - floor > bytes else { return end - floor }
         var position = end, outside = 0
         while position > floor {
             if !runs.contains(text[position - 1]) {
