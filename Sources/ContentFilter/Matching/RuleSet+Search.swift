@@ -253,7 +253,11 @@ extension RuleSet {
         // A rule that cannot start a match anywhere in the window is clean through its end, with no search.
         let startless = prefilter.tailSearchedRules.isEmpty
             ? 0 : prefilter.slotsWithoutStart(in: subject, from: start, hasCaseVariants: hasCaseVariants, known: &scratch.slotStartsFound)
-        for rule in prefilter.tailSearchedRules where candidates.isEmpty || !candidates.containsRule(rule) {
+        // Both are in order of rule: one walk over the candidates tells which rules have some.
+        var nextCandidate = 0
+        for rule in prefilter.tailSearchedRules {
+            while nextCandidate < candidates.count && candidates[nextCandidate].rule < rule { nextCandidate += 1 }
+            if nextCandidate < candidates.count && candidates[nextCandidate].rule == rule { continue }
             if startless != 0, let slot = prefilter.streamSlot(of: rule), startless & 1 << UInt64(slot) != 0 {
                 scratch.cleanSpans[slot] = CleanSpan(start: start, end: subject.count).shifted(by: subjectOffset)
                 continue
@@ -264,7 +268,7 @@ extension RuleSet {
         // The stream holds back everything from the earliest possible match on, so a search that starts after
         // it cannot change what this window decides: it waits for a later window, which searches it before
         // deciding any of its text. Earlier text first, as each search may move the earliest possible match back.
-        if scratch.waitingSearches.count > 1 { scratch.waitingSearches.sort { $0.from < $1.from } }
+        if scratch.waitingSearches.count > 1 { sortWaitingSearches(from: start, to: subject.count, in: scratch) }
         var next = 0
         while next < scratch.waitingSearches.count, scratch.waitingSearches[next].from < earliestPartial {
             let search = scratch.waitingSearches[next], waiting = scratch.waitingSearches.count
@@ -273,10 +277,27 @@ extension RuleSet {
             case .candidates(let range): confirm(search.rule, candidates: range)
             }
             next += 1
-            // A confirmation may add the rule's search near the end.
-            if scratch.waitingSearches.count > waiting { scratch.waitingSearches[next...].sort { $0.from < $1.from } }
+            // A confirmation may add the rule's search near the end: it joins the searches still to run, after
+            // those that start where it does.
+            for added in waiting..<scratch.waitingSearches.count {
+                let from = scratch.waitingSearches[added].from
+                var place = added
+                while place > next && from < scratch.waitingSearches[place - 1].from { place -= 1 }
+                if place < added { scratch.waitingSearches.insert(scratch.waitingSearches.remove(at: added), at: place) }
+            }
         }
         scratch.waitingSearches.clear()
+    }
+
+    /// Puts a window's waiting searches in order of where they start, keeping the order they were added in
+    /// otherwise. They start from `start` on; when there are many, and the window up to `end` is short next to
+    /// their number, they are counted into place (those from `end` on, which find nothing, as if from `end`).
+    private func sortWaitingSearches(from start: Int, to end: Int, in scratch: SearchScratch) {
+        let count = scratch.waitingSearches.count, range = end - start + 1
+        guard count >= 16 && range <= count * 8 else { return scratch.waitingSearches.sort { $0.from < $1.from } }
+        scratch.waitingSearches.countingSort(keyCount: range, counts: &scratch.waitingCounts, buffer: &scratch.waitingBuffer) {
+            min($0.from, end) - start
+        }
     }
 
     /// In a group with at most this many rules that a stream searches over whole windows, each is searched at
@@ -373,6 +394,9 @@ final class SearchScratch {
     let cleanSpans: FixedBuffer<CleanSpan>
     /// A stream window's searches of rules over whole windows, in wait until the rest of the window is searched.
     @exclusivity(unchecked) var waitingSearches: [WaitingSearch] = []
+    /// Storage for putting ``waitingSearches`` in order.
+    @exclusivity(unchecked) var waitingCounts: [Int] = []
+    @exclusivity(unchecked) var waitingBuffer: [WaitingSearch] = []
     /// In a stream's window: which rules of whole-window searches may start a match from where (see
     /// ``RulePrefilter/mayStartMatch(ofSlot:in:from:hasCaseVariants:known:)``).
     @exclusivity(unchecked) var slotStartsFound: (from: Int, parts: UInt64)?
@@ -429,13 +453,5 @@ extension UnsafeBufferPointer<UInt8> {
         guard offset >= 0 && offset < count else { return false }
         let byte = self[offset]
         return byte == UInt8(ascii: "_") || (byte &- 0x30) < 10 || ((byte | 0x20) &- 0x61) < 26
-    }
-}
-
-extension [RulePrefilter.Candidate] {
-    /// Whether a candidate of `rule` is in this array, which is sorted by rule.
-    func containsRule(_ rule: Int) -> Bool {
-        let index = partitioningIndex { $0.rule >= rule }
-        return index < count && self[index].rule == rule
     }
 }

@@ -239,9 +239,9 @@ final class RulePrefilter: Sendable {
     struct Scratch {
         var hits: [LiteralScanner.Hit] = []
         var candidates: [Candidate] = []
-        /// Where each rule's candidates go when many are counted into order (see ``sortCandidates(_:)``).
-        var ruleOffsets: [Int] = []
-        var sortedCandidates: [Candidate] = []
+        /// Storage for counting many candidates into order (see ``sortCandidates(_:)``).
+        var sortCounts: [Int] = []
+        var sortBuffer: [Candidate] = []
         var tailHolds: [Candidate] = []
         /// By confirmation slot: the last position where the confirming set occurs (whole-text scans).
         var lastConfirmations: [Int] = []
@@ -344,29 +344,19 @@ final class RulePrefilter: Sendable {
         guard count > 1 else { return }
         // Counting costs a pass over every rule; for a few candidates a comparison sort costs less.
         guard count >= 64 && count * 8 >= plans.count else { return scratch.candidates.sort() }
-        scratch.ruleOffsets.removeAll(keepingCapacity: true)
-        scratch.ruleOffsets.append(contentsOf: repeatElement(0, count: plans.count + 1))
-        for candidate in scratch.candidates { scratch.ruleOffsets[candidate.rule + 1] += 1 }
-        for rule in plans.indices { scratch.ruleOffsets[rule + 1] += scratch.ruleOffsets[rule] }
-        scratch.sortedCandidates.removeAll(keepingCapacity: true)
-        scratch.sortedCandidates.append(contentsOf: repeatElement(Candidate(rule: 0, position: 0), count: count))
-        for candidate in scratch.candidates {
-            scratch.sortedCandidates[scratch.ruleOffsets[candidate.rule]] = candidate
-            scratch.ruleOffsets[candidate.rule] += 1
-        }
+        scratch.candidates.countingSort(keyCount: plans.count, counts: &scratch.sortCounts, buffer: &scratch.sortBuffer) { $0.rule }
         // Grouped by rule already, so a candidate moves only within its rule's run.
-        scratch.sortedCandidates.withUnsafeMutableBufferPointer { sorted in
+        scratch.candidates.withUnsafeMutableBufferPointer { candidates in
             for index in 1..<count {
-                let candidate = sorted[index]
+                let candidate = candidates[index]
                 var place = index
-                while place > 0 && candidate < sorted[place - 1] {
-                    sorted[place] = sorted[place - 1]
+                while place > 0 && candidate < candidates[place - 1] {
+                    candidates[place] = candidates[place - 1]
                     place -= 1
                 }
-                sorted[place] = candidate
+                candidates[place] = candidate
             }
         }
-        swap(&scratch.candidates, &scratch.sortedCandidates)
     }
 
     /// Whether a match of `rule` (one whose leading starts are kept: see ``leadingStarts``) may start in
@@ -403,6 +393,7 @@ final class RulePrefilter: Sendable {
     func alternativeStarts(ofSlot slot: Int) -> AlternativeStarts? { alternativeStarts[slot] }
 
     /// The rule's slot among the rules a stream searches over whole windows, if it is one.
+    @inline(__always)
     func streamSlot(of rule: Int) -> Int? {
         let slot = streamSlots[rule]
         return slot < 0 ? nil : Int(slot)
