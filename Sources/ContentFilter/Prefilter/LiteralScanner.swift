@@ -316,7 +316,7 @@ final class LiteralScanner: @unchecked Sendable {
     }
 
     /// A key's bytes as one number, the first in the low 8 bits (as an unaligned load reads them).
-    private static func key(_ bytes: some Sequence<UInt8>) -> UInt64 {
+    static func key(_ bytes: some Sequence<UInt8>) -> UInt64 {
         var key: UInt64 = 0, shift: UInt64 = 0
         for byte in bytes {
             key |= UInt64(byte) << shift

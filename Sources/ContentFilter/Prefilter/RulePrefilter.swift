@@ -477,9 +477,9 @@ final class StartTable: @unchecked Sendable {
     private static let startedByByte = 0, literalStartedByByte = 256, anyStartedByByte = 512, literalStartedByBigram = 768
     /// Every part's bit.
     private let every: UInt64
-    /// The leading literals of two bytes or more, with their part's index, in order of their
-    /// ``bigramBucket(_:_:)``: those of bucket `b` are `bucketedLiterals[bucketStarts[b]..<bucketStarts[b + 1]]`.
-    private let bucketedLiterals: [(part: Int, literal: Literal)]
+    /// The leading literals of two bytes or more, in order of their ``bigramBucket(_:_:)``: those of bucket `b`
+    /// are `bucketedLiterals[bucketStarts[b]..<bucketStarts[b + 1]]`.
+    private let bucketedLiterals: [BucketedLiteral]
     private let bucketStarts: [Int]
     /// Parts whose starts are unknown: always starting.
     private let unknown: UInt64
@@ -492,7 +492,7 @@ final class StartTable: @unchecked Sendable {
         let tables = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: Self.literalStartedByBigram + Self.bigramBuckets)
         tables.initialize(repeating: 0)
         var unknown: UInt64 = 0, foldsOutsideASCII: UInt64 = 0
-        var buckets = [[(part: Int, literal: Literal)]](repeating: [], count: Self.bigramBuckets)
+        var buckets = [[BucketedLiteral]](repeating: [], count: Self.bigramBuckets)
         for (index, leading) in starts.enumerated() {
             let bit: UInt64 = 1 << index
             guard let leading else {
@@ -510,7 +510,7 @@ final class StartTable: @unchecked Sendable {
             for literal in longer.literals {
                 let bucket = Self.bigramBucket(literal.bytes[0], literal.bytes[1])
                 tables[Self.literalStartedByBigram + bucket] |= bit
-                buckets[bucket].append((index, literal))
+                buckets[bucket].append(BucketedLiteral(part: index, literal: literal))
             }
             if leading.literals.contains(where: \.hasNonASCIICaseVariants) { foldsOutsideASCII |= bit }
         }
@@ -547,16 +547,41 @@ final class StartTable: @unchecked Sendable {
                 let bucket = Self.bigramBucket(byte, subject[position + 1])
                 pending &= tables[Self.literalStartedByBigram + bucket]
                 if pending != 0 {
-                    for (part, literal) in bucketedLiterals[bucketStarts[bucket]..<bucketStarts[bucket + 1]]
-                    where pending & 1 << part != 0 && literal.begins(in: subject, at: position) {
-                        parts |= 1 << part
-                        pending &= ~(1 << part)
+                    // The next eight bytes, as they are and folded, are compared with each literal's first eight at once.
+                    let word = position + 8 <= subject.count
+                        ? UnsafeRawPointer(subject.baseAddress!).loadUnaligned(fromByteOffset: position, as: UInt64.self) : nil
+                    let foldedWord = word.map(LiteralScanner.foldASCII)
+                    for entry in bucketedLiterals[bucketStarts[bucket]..<bucketStarts[bucket + 1]] where pending & 1 << entry.part != 0 {
+                        if let word, let foldedWord {
+                            guard (entry.literal.caseless ? foldedWord : word) & entry.headMask == entry.head else { continue }
+                            guard entry.literal.bytes.count <= 8 || entry.literal.begins(in: subject, at: position) else { continue }
+                        } else {
+                            guard entry.literal.begins(in: subject, at: position) else { continue }
+                        }
+                        parts |= 1 << entry.part
+                        pending &= ~(1 << entry.part)
                     }
                 }
             }
             position += 1
         }
         return parts
+    }
+
+    /// A leading literal of part `part`, with its first eight bytes (or fewer) as one number, the first in the
+    /// low 8 bits (see ``LiteralScanner/key(_:)``), and a mask of them.
+    private struct BucketedLiteral {
+        let part: Int
+        let literal: Literal
+        let head: UInt64
+        let headMask: UInt64
+
+        init(part: Int, literal: Literal) {
+            self.part = part
+            self.literal = literal
+            head = LiteralScanner.key(literal.bytes.prefix(8))
+            headMask = literal.bytes.count >= 8 ? .max : (1 << UInt64(8 * literal.bytes.count)) - 1
+        }
     }
 
     static let bigramBuckets = 1024
