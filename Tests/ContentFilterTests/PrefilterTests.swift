@@ -368,6 +368,24 @@ import Testing
         #expect(!starts("说话"))                            // E8 and E8
     }
 
+    /// Where eight bytes remain, leading literals are compared eight bytes at a time: one of eight bytes, a longer
+    /// one, and a case-sensitive one, in one bucket (all begin with `th`).
+    @Test func leadingLiteralsAreComparedByTheWord() throws {
+        let literals = [Literal(bytes: Array("the best".utf8), caseless: true), Literal(bytes: Array("the easiest way".utf8), caseless: true),
+                        Literal(bytes: Array("thy".utf8), caseless: false)]
+        let table = try #require(StartTable(leading: literals.map { LeadingSet(literals: [$0]) }))
+        func parts(_ text: String) -> UInt64 {
+            Array(text.utf8).withUnsafeBufferPointer { table.startingParts(in: $0, from: 0, hasCaseVariants: false) }
+        }
+        #expect(parts("so THE BEST of all") == 0b001)
+        #expect(parts("so the easiest way to go") == 0b010)
+        #expect(parts("so the easiest wax to go") == 0)    // past the eighth byte it differs
+        #expect(parts("so thy will be done") == 0b100)
+        #expect(parts("so THY will be done") == 0)         // `thy` is case-sensitive
+        #expect(parts("so the bet is off") == 0)
+        #expect(parts("so the bes") == 0b001)              // fewer than eight left: `the best` may be arriving
+    }
+
     /// With Unicode properties `\\s` matches more than ASCII spaces, so it does not extend a leading word.
     @Test func unicodeSpacesDoNotExtendALeadingWord() {
         let required = LiteralExtractor.requiredLiterals(of: "\\bto\\s+shut", caseless: false, ucp: true)
