@@ -477,10 +477,8 @@ final class StartTable: @unchecked Sendable {
     private static let startedByByte = 0, literalStartedByByte = 256, anyStartedByByte = 512, literalStartedByBigram = 768
     /// Every part's bit.
     private let every: UInt64
-    /// The leading literals of two bytes or more, in order of their ``bigramBucket(_:_:)``: those of bucket `b`
-    /// are `bucketedLiterals[bucketStarts[b]..<bucketStarts[b + 1]]`.
-    private let bucketedLiterals: [BucketedLiteral]
-    private let bucketStarts: [Int]
+    /// The leading literals of two bytes or more, by ``bigramBucket(_:_:)``: row `b` holds those of bucket `b`.
+    private let bucketedLiterals: FixedRows<BucketedLiteral>
     /// Parts whose starts are unknown: always starting.
     private let unknown: UInt64
     /// Parts with a leading literal that caseless matching could find in forms outside ASCII.
@@ -517,13 +515,15 @@ final class StartTable: @unchecked Sendable {
         for byte in 0...255 { tables[Self.anyStartedByByte + byte] = tables[Self.startedByByte + byte] | tables[Self.literalStartedByByte + byte] }
         self.tables = tables
         every = starts.count == 64 ? .max : (1 << starts.count) - 1
-        bucketedLiterals = buckets.flatMap { $0 }
-        bucketStarts = buckets.reduce(into: [0]) { starts, bucket in starts.append(starts.last! + bucket.count) }
+        bucketedLiterals = FixedRows(buckets)
         self.unknown = unknown
         self.foldsOutsideASCII = foldsOutsideASCII
     }
 
-    deinit { tables.deallocate() }
+    deinit {
+        tables.deallocate()
+        bucketedLiterals.free()
+    }
 
     /// The parts that may start a match in `subject` from `start` and before `limit` (a leading character
     /// or literal starts there, or a proper prefix of a literal ends the subject), as bits, with the parts
@@ -551,7 +551,7 @@ final class StartTable: @unchecked Sendable {
                     let word = position + 8 <= subject.count
                         ? UnsafeRawPointer(subject.baseAddress!).loadUnaligned(fromByteOffset: position, as: UInt64.self) : nil
                     let foldedWord = word.map(LiteralScanner.foldASCII)
-                    for entry in bucketedLiterals[bucketStarts[bucket]..<bucketStarts[bucket + 1]] where pending & 1 << entry.part != 0 {
+                    for entry in bucketedLiterals[bucket] where pending & 1 << entry.part != 0 {
                         if let word, let foldedWord {
                             guard (entry.literal.caseless ? foldedWord : word) & entry.headMask == entry.head else { continue }
                             guard entry.literal.bytes.count <= 8 || entry.literal.begins(in: subject, at: position) else { continue }
