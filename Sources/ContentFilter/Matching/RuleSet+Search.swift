@@ -247,8 +247,10 @@ extension RuleSet {
             }
         }
         guard partial else { return }
-        for hold in scratch.prefilter.tailHolds where hold.position >= startOf(hold.rule) {
-            report(hold.rule, .partial(start: hold.position))
+        // By index: a loop over the array would hold a reference to it.
+        for index in scratch.prefilter.tailHolds.indices {
+            let hold = scratch.prefilter.tailHolds[index]
+            if hold.position >= startOf(hold.rule) { report(hold.rule, .partial(start: hold.position)) }
         }
         // A rule that cannot start a match anywhere in the window is clean through its end, with no search.
         let startless = prefilter.tailSearchedRules.isEmpty

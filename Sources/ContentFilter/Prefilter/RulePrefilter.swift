@@ -18,7 +18,7 @@ final class RulePrefilter: Sendable {
         case excluded
     }
 
-    let plans: [Plan]
+    let plans: FixedBuffer<Plan>
     let scanner: LiteralScanner?
     /// The rules that require each literal of the scanner.
     private let rulesOfLiteral: FixedRows<Int>
@@ -40,11 +40,12 @@ final class RulePrefilter: Sendable {
     private let confirmationWindows: [ConfirmationWindow?]
     /// By confirmation slot: whether the scanner finds the confirming set (see ``Scratch/lastConfirmations``).
     private let confirmsByScanner: [Bool]
-    private let residualRules: [Int]
-    private let partialResidualRules: [Int]
+    /// The rules PCRE2 searches over the whole subject (see ``isSearchedWhole(_:hasCaseVariants:partial:)``):
+    /// rows for a whole text, one with case variants, a stream's window, one with case variants.
+    private let residualRules: FixedRows<Int>
     /// Literal-driven rules whose matches can start before their literal: in a stream's window they are
     /// also searched near its end, where the literal may not have arrived yet.
-    let tailSearchedRules: [Int]
+    let tailSearchedRules: FixedBuffer<Int>
     /// The prefixes of the literals of rules whose matches start at their literal (keywords, and a lead of
     /// 0), each with one such rule: in a stream's window, where such a match may be beginning.
     private let heldPrefixes: TailPrefixTable
@@ -142,7 +143,7 @@ final class RulePrefilter: Sendable {
                 lead: required.lead, longestLiteral: required.literals.map(\.bytes.count).max()!,
                 foldsOutsideASCII: required.literals.contains(where: \.hasNonASCIICaseVariants)))
         }
-        self.plans = plans
+        self.plans = FixedBuffer(plans)
         self.confirmationsOfLiteral = FixedRows(confirmationsOfLiteral)
         self.confirmSlots = confirmSlots
         self.confirmationFoldsOutsideASCII = confirmationFoldsOutsideASCII
@@ -152,9 +153,12 @@ final class RulePrefilter: Sendable {
         self.rulesOfLiteral = FixedRows(rulesOfLiteral)
         self.leadsInRules = FixedRows(leadsInRules)
         scanner = literals.isEmpty ? nil : LiteralScanner(literals: literals)
-        residualRules = plans.indices.filter { Self.isSearchedWhole(plans[$0], hasCaseVariants: false, partial: false) }
-        partialResidualRules = plans.indices.filter { Self.isSearchedWhole(plans[$0], hasCaseVariants: false, partial: true) }
-        tailSearchedRules = plans.indices.filter { Self.isTailSearched(plans[$0]) }
+        residualRules = FixedRows([false, true].flatMap { partial in
+            [false, true].map { hasCaseVariants in
+                plans.indices.filter { Self.isSearchedWhole(plans[$0], hasCaseVariants: hasCaseVariants, partial: partial) }
+            }
+        })
+        tailSearchedRules = FixedBuffer(plans.indices.filter { Self.isTailSearched(plans[$0]) })
         var streamSlots = [Int32](repeating: -1, count: plans.count)
         var streamSlotCount = 0
         for rule in plans.indices where Self.isSearchedWhole(plans[rule], hasCaseVariants: false, partial: true) || Self.isTailSearched(plans[rule]) {
@@ -179,6 +183,9 @@ final class RulePrefilter: Sendable {
     }
 
     deinit {
+        plans.free()
+        residualRules.free()
+        tailSearchedRules.free()
         heldPrefixes.free()
         rulesOfLiteral.free()
         leadsInRules.free()
@@ -284,8 +291,9 @@ final class RulePrefilter: Sendable {
         scratch.hits.clear()
         scratch.candidates.clear()
         scratch.tailHolds.clear()
-        guard let scanner else { return false }
-        let summary = scanner.scan(subject, from: start, into: &scratch.hits)
+        // Read in place, not bound to a local: a local copy of the reference costs a retain and a release.
+        guard scanner != nil else { return false }
+        let summary = scanner!.scan(subject, from: start, into: &scratch.hits)
         scratch.longestTailBeginningALiteral = summary.longestTailBeginningALiteral
         let hasCaseVariants = summary.hasCaseVariants
         let confirms = !partial && !confirmationFoldsOutsideASCII.isEmpty
@@ -324,7 +332,7 @@ final class RulePrefilter: Sendable {
         // Only the tails that the scan leaves as possible beginnings of a literal.
         let tailStart = max(start, subject.count - summary.longestTailBeginningALiteral)
         if everyTailRule {
-            scanner.literalsContinuing(subject, from: tailStart) { position, literal in
+            scanner!.literalsContinuing(subject, from: tailStart) { position, literal in
                 for rule in rulesOfLiteral[literal] where Self.startsAtLiteral(plans[rule]) {
                     scratch.tailHolds.append(Candidate(rule: rule, position: position))
                 }
@@ -428,10 +436,9 @@ final class RulePrefilter: Sendable {
         }
     }
 
-    /// The rules PCRE2 searches over the whole subject (see ``isSearchedWhole(_:hasCaseVariants:partial:)``).
-    func residual(hasCaseVariants: Bool, partial: Bool) -> [Int] {
-        guard hasCaseVariants else { return partial ? partialResidualRules : residualRules }
-        return plans.indices.filter { Self.isSearchedWhole(plans[$0], hasCaseVariants: true, partial: partial) }
+    /// The rules PCRE2 searches over the whole subject (see ``isSearchedWhole(_:hasCaseVariants:partial:)``), in order.
+    func residual(hasCaseVariants: Bool, partial: Bool) -> UnsafeBufferPointer<Int> {
+        residualRules[(partial ? 2 : 0) + (hasCaseVariants ? 1 : 0)]
     }
 }
 

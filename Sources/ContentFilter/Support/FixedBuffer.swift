@@ -47,6 +47,11 @@ struct FixedBuffer<Element> {
     }
 }
 
+extension FixedBuffer: RandomAccessCollection {
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+}
+
 extension FixedBuffer: @unchecked Sendable where Element: Sendable {}
 
 /// Rows of different lengths, one after another in a ``FixedBuffer``, for lookup tables such as "the rules
