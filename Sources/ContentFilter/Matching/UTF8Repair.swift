@@ -42,7 +42,7 @@ struct UTF8Repairer {
     private var pending: [UInt8] = []
 
     /// Appends the repaired form of `bytes` to `output`; calls `invalid` for each replaced sequence.
-    mutating func repair(_ bytes: some Collection<UInt8>, into output: inout [UInt8], invalid: (InvalidSpan) -> Void) {
+    mutating func repair(_ bytes: some Collection<UInt8>, into output: inout ByteBuffer, invalid: (InvalidSpan) -> Void) {
         // Fast path: valid UTF-8 goes through without copying byte by byte, once a character that the last
         // input left incomplete is done.
         let done = bytes.withContiguousStorageIfAvailable { buffer -> Bool in
@@ -51,7 +51,7 @@ struct UTF8Repairer {
                 decode(CollectionOfOne(byte), into: &output, invalid: invalid)
             }
             let validCount = Self.validPrefixLength(UnsafeBufferPointer(rebasing: rest))
-            output.append(contentsOf: rest.prefix(validCount))
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: rest.prefix(validCount)))
             originalCount += validCount
             repairedCount += validCount
             decode(rest.dropFirst(validCount), into: &output, invalid: invalid)
@@ -71,14 +71,14 @@ struct UTF8Repairer {
     }
 
     /// Ends the input: an incomplete sequence still pending is invalid.
-    mutating func finish(into output: inout [UInt8], invalid: (InvalidSpan) -> Void) {
+    mutating func finish(into output: inout ByteBuffer, invalid: (InvalidSpan) -> Void) {
         guard !pending.isEmpty else { return }
         let start = originalCount - pending.count
         pending.removeAll()
         replace(start..<originalCount, into: &output, invalid: invalid)
     }
 
-    private mutating func decode(_ bytes: some Collection<UInt8>, into output: inout [UInt8], invalid: (InvalidSpan) -> Void) {
+    private mutating func decode(_ bytes: some Collection<UInt8>, into output: inout ByteBuffer, invalid: (InvalidSpan) -> Void) {
         for byte in bytes {
             originalCount += 1
             if pending.isEmpty {
@@ -112,7 +112,7 @@ struct UTF8Repairer {
         }
     }
 
-    private mutating func replace(_ span: InvalidSpan, into output: inout [UInt8], invalid: (InvalidSpan) -> Void) {
+    private mutating func replace(_ span: InvalidSpan, into output: inout ByteBuffer, invalid: (InvalidSpan) -> Void) {
         output.append(contentsOf: [0xEF, 0xBF, 0xBD])
         repairedCount += 3
         offsets.append(repaired: repairedCount, original: span.upperBound)
@@ -180,11 +180,10 @@ struct ValidUTF8Text {
 
     init(bytes input: some Collection<UInt8>) {
         var repairer = UTF8Repairer()
-        var output: [UInt8] = []
-        output.reserveCapacity(input.count)
+        var output = ByteBuffer()
         repairer.repair(input, into: &output) { _ in }
         repairer.finish(into: &output) { _ in }
-        bytes = output
+        bytes = Array(output.bytes)
         offsets = repairer.offsets
     }
 }

@@ -49,7 +49,7 @@ public final class StreamFilter {
 
     /// Repaired (valid UTF-8) input from ``bufferStart``: already released context, then held-back text.
     @exclusivity(unchecked)
-    private var buffer: [UInt8] = []
+    private var buffer = ByteBuffer()
     /// The repaired offset of `buffer[0]`.
     @exclusivity(unchecked)
     private var bufferStart = 0
@@ -166,7 +166,7 @@ public final class StreamFilter {
     private func normalize(from start: Int) {
         guard normalizes, start < buffer.count else { return }
         for index in views.indices where views[index] != nil {
-            buffer.withUnsafeBufferPointer { views[index]!.append(UnsafeBufferPointer(rebasing: $0[start...])) }
+            views[index]!.append(UnsafeBufferPointer(rebasing: buffer.bytes[start...]))
         }
     }
 
@@ -209,7 +209,7 @@ public final class StreamFilter {
             inject(configuration.texts.disclosure.text(for: resolvedLanguage), separatedBefore: true, into: &output)
         }
         state = .finished
-        buffer = []
+        buffer = ByteBuffer()
         unreportedInvalidSpans = []
     }
 
@@ -344,13 +344,11 @@ public final class StreamFilter {
             let ruleStart: ((Int) -> Int)? = resumeOffsets.isEmpty ? nil : { [decided, bufferStart, resumeOffsets] in
                 max(decided, resumeOffsets[$0] ?? 0) - bufferStart
             }
-            buffer.withUnsafeBufferPointer { whole in
-                let subject = UnsafeBufferPointer(rebasing: whole[..<(end - bufferStart)])
-                rules.searchAllRules(
-                    of: rules.groups[group], in: subject, from: decided - bufferStart, ruleStart: ruleStart, partial: partial,
-                    startsInsideText: bufferStart > 0, subjectOffset: bufferStart, scratch: scratches[group], into: &foundMatches
-                ) { index, searchEnd in ended(index, searchEnd.shifted { $0 + bufferStart }) }
-            }
+            rules.searchAllRules(
+                of: rules.groups[group], in: UnsafeBufferPointer(rebasing: buffer.bytes[..<(end - bufferStart)]), from: decided - bufferStart,
+                ruleStart: ruleStart, partial: partial, startsInsideText: bufferStart > 0, subjectOffset: bufferStart,
+                scratch: scratches[group], into: &foundMatches
+            ) { index, searchEnd in ended(index, searchEnd.shifted { $0 + bufferStart }) }
             for index in firstFound..<foundMatches.count { foundMatches[index] = foundMatches[index].shifted(by: bufferStart) }
             return
         }
@@ -420,7 +418,7 @@ public final class StreamFilter {
             let rule = rules.rules[match.ruleIndex]
             let action = actions[match.ruleIndex]
             let text = configuration.eventsIncludeText
-                ? String(decoding: buffer[(match.start - bufferStart)..<(match.end - bufferStart)], as: UTF8.self) : nil
+                ? String(decoding: buffer.bytes[(match.start - bufferStart)..<(match.end - bufferStart)], as: UTF8.self) : nil
             output.events.append(FilterEvent(
                 type: .match, rule: rule.id, category: rule.category, action: action,
                 start: repairer.offsets.original(match.start), end: repairer.offsets.original(match.end), heldBack: heldBack, text: text))
@@ -464,8 +462,7 @@ public final class StreamFilter {
 
     private func releaseText(from start: Int, to end: Int, into output: inout FilterOutput) {
         guard start < end else { return }
-        // From the buffer's memory: a slice of the array would retain it and append element by element.
-        buffer.withUnsafeBufferPointer { output.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[(start - bufferStart)..<(end - bufferStart)])) }
+        output.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer.bytes[(start - bufferStart)..<(end - bufferStart)]))
         hasReleasedText = true
     }
 
@@ -490,19 +487,18 @@ public final class StreamFilter {
     private func decideLanguage(final: Bool) -> Bool {
         if language != nil { return true }
         var characters = 0, han = 0, latin = 0
-        buffer.withUnsafeBufferPointer { text in
-            var index = 0
-            while index < text.count && characters < FilterConfiguration.languageWindow {
-                let length = UTF8Repairer.sequenceLength(ofCharacterStartingWith: text[index])
-                let scalar = text.scalar(at: index, length: length)
-                if (0x3400...0x9FFF).contains(scalar) || (0xF900...0xFAFF).contains(scalar) || (0x20000...0x3FFFF).contains(scalar) {
-                    han += 1
-                } else if (0x41...0x5A).contains(scalar) || (0x61...0x7A).contains(scalar) {
-                    latin += 1
-                }
-                characters += 1
-                index += length
+        let text = buffer.bytes
+        var index = 0
+        while index < text.count && characters < FilterConfiguration.languageWindow {
+            let length = UTF8Repairer.sequenceLength(ofCharacterStartingWith: text[index])
+            let scalar = text.scalar(at: index, length: length)
+            if (0x3400...0x9FFF).contains(scalar) || (0xF900...0xFAFF).contains(scalar) || (0x20000...0x3FFFF).contains(scalar) {
+                han += 1
+            } else if (0x41...0x5A).contains(scalar) || (0x61...0x7A).contains(scalar) {
+                latin += 1
             }
+            characters += 1
+            index += length
         }
         guard final || characters >= FilterConfiguration.languageWindow else { return false }
         // A Han character carries about as much as a short Latin word.
