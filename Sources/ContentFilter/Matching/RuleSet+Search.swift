@@ -91,10 +91,13 @@ extension RuleSet {
                                  scratch: scratch.pcre2, into: &matches)
             if end != .complete { report(rule, end) }
         }
-        guard let prefilter = group.prefilter else {
+        guard group.prefilter != nil else {
             for rule in group.rules { searchPlain(rule, from: startOf(rule)) }
             return
         }
+        // The prefilter, and below the candidates, are read in place at each use: a local copy of either would
+        // be retained and released in every stream window.
+        var prefilter: RulePrefilter { group.prefilter.unsafelyUnwrapped }
         let hasCaseVariants = prefilter.findCandidates(in: subject, from: start, partial: partial, everyTailRule: ruleStart != nil,
                                                        into: &scratch.prefilter)
         scratch.slotStartsFound = nil
@@ -153,7 +156,7 @@ extension RuleSet {
         func searchTail(_ rule: Int, lead: Span, longestLiteral: Int, from offset: Int) {
             searchWhole(rule, from: tailStart(lead: lead, longestLiteral: longestLiteral, from: offset))
         }
-        let candidates = scratch.prefilter.candidates
+        var candidates: [RulePrefilter.Candidate] { scratch.prefilter.candidates }
         let plans = prefilter.plans
         /// Confirms the candidates `range` of a literal-driven rule with PCRE2, from where its literal's lead
         /// reaches back before each, and in a stream's window then searches the rule near the end.
@@ -167,7 +170,8 @@ extension RuleSet {
             /// Where the rule's last match found here ends: its next match may start anywhere from here on.
             var matchedUpTo = excluded
             var end = RuleSearchEnd.complete
-            candidates: for candidate in candidates[range] {
+            candidates: for index in range {
+                let candidate = candidates[index]
                 /// Where the next search starts when no match starts at or before the candidate.
                 let pastCandidate = candidate.position + UTF8Repairer.sequenceLength(ofCharacterStartingWith: subject[candidate.position])
                 // Every match from where the lead reaches back up to the candidate: one may end before it.
@@ -219,7 +223,8 @@ extension RuleSet {
             switch plans[rule] {
             case .keyword(let length, _, let boundaryAfter, _):
                 // The candidates passed their `\b` checks; a keyword's matches do not overlap each other.
-                for candidate in candidates[first..<last] where candidate.position >= excluded {
+                for index in first..<last where candidates[index].position >= excluded {
+                    let candidate = candidates[index]
                     let end = candidate.position + length
                     if partial && boundaryAfter && end == subject.count {
                         // The character after the keyword is still to come.
@@ -233,7 +238,8 @@ extension RuleSet {
                 // In a stream's window the confirmation waits: its matches start no earlier than its first
                 // candidate's search (a later candidate's lead reaches no further back), or than the search
                 // near the end that follows it, whose literal's lead may reach back further.
-                if partial, let candidate = candidates[first..<last].first(where: { $0.position >= excluded }) {
+                if partial, let index = (first..<last).first(where: { candidates[$0].position >= excluded }) {
+                    let candidate = candidates[index]
                     var from = max(excluded, candidate.from)
                     if RulePrefilter.isTailSearched(plans[rule]) {
                         from = min(from, tailStart(lead: lead, longestLiteral: longestLiteral, from: excluded))

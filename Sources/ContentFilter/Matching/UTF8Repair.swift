@@ -27,8 +27,9 @@ struct OffsetMap {
 }
 
 /// Turns a byte stream into valid UTF-8 incrementally: each maximal invalid subsequence (as Unicode and
-/// WHATWG define it) becomes U+FFFD, and is reported, so that no invalid byte reaches the matcher or the
-/// output. An incomplete sequence at the end of the input so far is kept until more bytes arrive.
+/// WHATWG define it) becomes U+FFFD, and is kept for its owner to report (``takeInvalidSpans(startingBefore:_:)``),
+/// so that no invalid byte reaches the matcher or the output. An incomplete sequence at the end of the input
+/// so far is kept until more bytes arrive.
 struct UTF8Repairer {
     /// Original byte offsets of one replaced sequence.
     typealias InvalidSpan = Range<Int>
@@ -40,24 +41,26 @@ struct UTF8Repairer {
     private(set) var repairedCount = 0
     /// The start of an incomplete sequence at the end of the input.
     private var pending: [UInt8] = []
+    /// The replaced sequences not taken yet, in order.
+    private var invalidSpans: [InvalidSpan] = []
 
-    /// Appends the repaired form of `bytes` to `output`; calls `invalid` for each replaced sequence.
-    mutating func repair(_ bytes: some Collection<UInt8>, into output: inout ByteBuffer, invalid: (InvalidSpan) -> Void) {
+    /// Appends the repaired form of `bytes` to `output`.
+    mutating func repair(_ bytes: some Collection<UInt8>, into output: inout ByteBuffer) {
         // Fast path: valid UTF-8 goes through without copying byte by byte, once a character that the last
         // input left incomplete is done.
         let done = bytes.withContiguousStorageIfAvailable { buffer -> Bool in
             var rest = buffer[...]
             while !pending.isEmpty, let byte = rest.popFirst() {
-                decode(CollectionOfOne(byte), into: &output, invalid: invalid)
+                decode(CollectionOfOne(byte), into: &output)
             }
             let validCount = Self.validPrefixLength(UnsafeBufferPointer(rebasing: rest))
             output.append(contentsOf: UnsafeBufferPointer(rebasing: rest.prefix(validCount)))
             originalCount += validCount
             repairedCount += validCount
-            decode(rest.dropFirst(validCount), into: &output, invalid: invalid)
+            decode(rest.dropFirst(validCount), into: &output)
             return true
         }
-        if done == nil { decode(bytes, into: &output, invalid: invalid) }
+        if done == nil { decode(bytes, into: &output) }
     }
 
     /// Counts input that is dropped without being read (after a stream was blocked).
@@ -71,14 +74,14 @@ struct UTF8Repairer {
     }
 
     /// Ends the input: an incomplete sequence still pending is invalid.
-    mutating func finish(into output: inout ByteBuffer, invalid: (InvalidSpan) -> Void) {
+    mutating func finish(into output: inout ByteBuffer) {
         guard !pending.isEmpty else { return }
         let start = originalCount - pending.count
         pending.removeAll()
-        replace(start..<originalCount, into: &output, invalid: invalid)
+        replace(start..<originalCount, into: &output)
     }
 
-    private mutating func decode(_ bytes: some Collection<UInt8>, into output: inout ByteBuffer, invalid: (InvalidSpan) -> Void) {
+    private mutating func decode(_ bytes: some Collection<UInt8>, into output: inout ByteBuffer) {
         for byte in bytes {
             originalCount += 1
             if pending.isEmpty {
@@ -88,7 +91,7 @@ struct UTF8Repairer {
                     continue
                 }
                 if Self.sequenceLength(lead: byte) == 0 {
-                    replace(originalCount - 1..<originalCount, into: &output, invalid: invalid)
+                    replace(originalCount - 1..<originalCount, into: &output)
                     continue
                 }
                 pending.append(byte)
@@ -106,17 +109,29 @@ struct UTF8Repairer {
             // The pending bytes are a maximal invalid subpart; `byte` starts afresh.
             let start = originalCount - 1 - pending.count
             pending.clear()
-            replace(start..<originalCount - 1, into: &output, invalid: invalid)
+            replace(start..<originalCount - 1, into: &output)
             originalCount -= 1
-            decode(CollectionOfOne(byte), into: &output, invalid: invalid)
+            decode(CollectionOfOne(byte), into: &output)
         }
     }
 
-    private mutating func replace(_ span: InvalidSpan, into output: inout ByteBuffer, invalid: (InvalidSpan) -> Void) {
+    private mutating func replace(_ span: InvalidSpan, into output: inout ByteBuffer) {
         output.append(contentsOf: [0xEF, 0xBF, 0xBD])
         repairedCount += 3
         offsets.append(repaired: repairedCount, original: span.upperBound)
-        invalid(span)
+        invalidSpans.append(span)
+    }
+
+    /// Whether a replaced sequence waits to be taken.
+    var hasInvalidSpans: Bool { !invalidSpans.isEmpty }
+
+    /// Calls `body` with each replaced sequence not taken yet that starts before original offset `end`, in
+    /// order, and forgets them.
+    mutating func takeInvalidSpans(startingBefore end: Int, _ body: (InvalidSpan) -> Void) {
+        let count = invalidSpans.partitioningIndex { $0.lowerBound >= end }
+        guard count > 0 else { return }
+        for span in invalidSpans[..<count] { body(span) }
+        invalidSpans.removeFirst(count)
     }
 
     /// The length of the longest prefix of `buffer` made of complete, valid UTF-8 characters.
@@ -181,8 +196,8 @@ struct ValidUTF8Text {
     init(bytes input: some Collection<UInt8>) {
         var repairer = UTF8Repairer()
         var output = ByteBuffer()
-        repairer.repair(input, into: &output) { _ in }
-        repairer.finish(into: &output) { _ in }
+        repairer.repair(input, into: &output)
+        repairer.finish(into: &output)
         bytes = Array(output.bytes)
         offsets = repairer.offsets
     }

@@ -58,11 +58,6 @@ public final class StreamFilter {
     private var decided = 0
     @exclusivity(unchecked)
     private var repairer = UTF8Repairer()
-    /// Invalid sequences replaced by U+FFFD whose text is not released yet (original offsets): each is
-    /// reported with that text, in text order with the matches, so that the events do not depend on where
-    /// the chunks were cut; those from the start of a block on are not reported (the block accounts for them).
-    @exclusivity(unchecked)
-    private var unreportedInvalidSpans: [Range<Int>] = []
     /// Per rule index: the repaired offset before which that rule does not search again (after an overflow, a
     /// limit, or an open `allow` match of the rule).
     @exclusivity(unchecked)
@@ -157,7 +152,7 @@ public final class StreamFilter {
             return
         }
         let repairedBefore = buffer.count
-        repairer.repair(chunk, into: &buffer) { unreportedInvalidSpans.append($0) }
+        repairer.repair(chunk, into: &buffer)
         normalize(from: repairedBefore)
         process(final: false, into: &output)
     }
@@ -191,7 +186,7 @@ public final class StreamFilter {
         defer { if let mark { telemetry?.end(mark, output: output, bytesIn: 0, heldBack: 0, finished: true) } }
         if case .open = state {
             let repairedBefore = buffer.count
-            repairer.finish(into: &buffer) { unreportedInvalidSpans.append($0) }
+            repairer.finish(into: &buffer)
             normalize(from: repairedBefore)
             for index in views.indices { views[index]?.finish() }
             process(final: true, into: &output)
@@ -210,7 +205,6 @@ public final class StreamFilter {
         }
         state = .finished
         buffer = ByteBuffer()
-        unreportedInvalidSpans = []
     }
 
     /// Ends the response and returns the rest.
@@ -448,16 +442,15 @@ public final class StreamFilter {
         decided = frontier
     }
 
-    /// Reports the invalid sequences that start before the repaired offset `end`.
+    /// Reports the invalid sequences replaced by U+FFFD that start before the repaired offset `end`.
+    ///
+    /// Each is reported with its text, in text order with the matches, so that the events do not depend on
+    /// where the chunks were cut; those from the start of a block on are not reported (the block accounts for them).
     private func reportInvalidSpans(startingBefore end: Int, into output: inout FilterOutput) {
-        guard let first = unreportedInvalidSpans.first else { return }
-        let originalEnd = repairer.offsets.original(end)
-        guard first.lowerBound < originalEnd else { return }
-        let count = unreportedInvalidSpans.partitioningIndex { $0.lowerBound >= originalEnd }
-        for span in unreportedInvalidSpans[..<count] {
+        guard repairer.hasInvalidSpans else { return }
+        repairer.takeInvalidSpans(startingBefore: repairer.offsets.original(end)) { span in
             output.events.append(FilterEvent(type: .invalidUTF8, start: span.lowerBound, end: span.upperBound))
         }
-        unreportedInvalidSpans.removeFirst(count)
     }
 
     private func releaseText(from start: Int, to end: Int, into output: inout FilterOutput) {
