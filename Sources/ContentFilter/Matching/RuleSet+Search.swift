@@ -98,8 +98,9 @@ extension RuleSet {
         // The prefilter, and below the candidates, are read in place at each use: a local copy of either would
         // be retained and released in every stream window.
         var prefilter: RulePrefilter { group.prefilter.unsafelyUnwrapped }
-        let hasCaseVariants = prefilter.findCandidates(in: subject, from: start, partial: partial, everyTailRule: ruleStart != nil,
-                                                       into: &scratch.prefilter)
+        let hasCaseVariants = withBorrowed(prefilter) {
+            $0.findCandidates(in: subject, from: start, partial: partial, everyTailRule: ruleStart != nil, into: &scratch.prefilter)
+        }
         scratch.slotStartsFound = nil
         /// PCRE2's find-all of `rule` from `offset`. In a stream's window it skips the text where the rule's
         /// earlier searches of the stream failed without reaching the end of the text (those positions fail
@@ -263,9 +264,10 @@ extension RuleSet {
             ? 0 : prefilter.slotsWithoutStart(in: subject, from: start, hasCaseVariants: hasCaseVariants, known: &scratch.slotStartsFound)
         // Both are in order of rule: one walk over the candidates tells which rules have some.
         var nextCandidate = 0
+        let candidateCount = candidates.count
         for rule in prefilter.tailSearchedRules {
-            while nextCandidate < candidates.count && candidates[nextCandidate].rule < rule { nextCandidate += 1 }
-            if nextCandidate < candidates.count && candidates[nextCandidate].rule == rule { continue }
+            while nextCandidate < candidateCount && candidates[nextCandidate].rule < rule { nextCandidate += 1 }
+            if nextCandidate < candidateCount && candidates[nextCandidate].rule == rule { continue }
             if startless != 0, let slot = prefilter.streamSlot(of: rule), startless & 1 << UInt64(slot) != 0 {
                 scratch.cleanSpans[slot] = CleanSpan(start: start, end: subject.count).shifted(by: subjectOffset)
                 continue

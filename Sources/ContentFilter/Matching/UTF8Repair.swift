@@ -50,17 +50,34 @@ struct UTF8Repairer {
         // input left incomplete is done.
         let done = bytes.withContiguousStorageIfAvailable { buffer -> Bool in
             var rest = buffer[...]
-            while !pending.isEmpty, let byte = rest.popFirst() {
-                decode(CollectionOfOne(byte), into: &output)
-            }
+            if !pending.isEmpty { completePending(from: &rest, into: &output) }
             let validCount = Self.validPrefixLength(UnsafeBufferPointer(rebasing: rest))
             output.append(contentsOf: UnsafeBufferPointer(rebasing: rest.prefix(validCount)))
             originalCount += validCount
             repairedCount += validCount
-            decode(rest.dropFirst(validCount), into: &output)
+            if validCount < rest.count { decode(rest.dropFirst(validCount), into: &output) }
             return true
         }
         if done == nil { decode(bytes, into: &output) }
+    }
+
+    /// Takes the bytes that finish the incomplete sequence the last input ended with from the front of `rest`:
+    /// at once when they are there and valid (a chunk often ends inside a character), else one by one.
+    private mutating func completePending(from rest: inout Slice<UnsafeBufferPointer<UInt8>>, into output: inout ByteBuffer) {
+        let lead = pending[0], missing = Self.sequenceLength(lead: lead) - pending.count
+        if rest.count >= missing
+            && (0..<missing).allSatisfy({ Self.isValidContinuation(rest[rest.startIndex + $0], at: pending.count + $0, lead: lead) }) {
+            output.append(contentsOf: pending)
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: rest.prefix(missing)))
+            originalCount += missing
+            repairedCount += pending.count + missing
+            pending.clear()
+            rest = rest.dropFirst(missing)
+            return
+        }
+        while !pending.isEmpty, let byte = rest.popFirst() {
+            decode(CollectionOfOne(byte), into: &output)
+        }
     }
 
     /// Counts input that is dropped without being read (after a stream was blocked).

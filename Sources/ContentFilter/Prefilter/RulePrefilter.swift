@@ -59,7 +59,7 @@ final class RulePrefilter: Sendable {
     private let knownSlotStarts: UInt64
     /// By rule index: the rule's slot among the rules a stream searches over whole windows (residual, an
     /// unbounded lead, or tail-searched), or -1.
-    private let streamSlots: [Int32]
+    private let streamSlots: FixedBuffer<Int32>
     let streamSlotCount: Int
     /// By stream slot: the rule's alternatives compiled one by one with what starts each, when that can leave
     /// some out of a window's search.
@@ -165,7 +165,7 @@ final class RulePrefilter: Sendable {
             streamSlots[rule] = Int32(streamSlotCount)
             streamSlotCount += 1
         }
-        self.streamSlots = streamSlots
+        self.streamSlots = FixedBuffer(streamSlots)
         self.streamSlotCount = streamSlotCount
         var alternativeStarts = [AlternativeStarts?](repeating: nil, count: streamSlotCount)
         for rule in plans.indices where streamSlots[rule] >= 0 {
@@ -184,6 +184,7 @@ final class RulePrefilter: Sendable {
 
     deinit {
         plans.free()
+        streamSlots.free()
         residualRules.free()
         tailSearchedRules.free()
         heldPrefixes.free()

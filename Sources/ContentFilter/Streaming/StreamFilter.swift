@@ -124,15 +124,18 @@ public final class StreamFilter {
 
     /// Feeds the next chunk of the response, which may end inside a UTF-8 character, and appends what may
     /// be released now to `output`.
+    @inlinable
     public func feed(_ chunk: some Collection<UInt8>, into output: inout FilterOutput) {
         // One path for every kind of collection, compiled for contiguous bytes: a generic path that callers
-        // in other modules would run unspecialized is slow and allocates per byte.
+        // in other modules would run unspecialized is slow and allocates per byte. Inlinable, so that the
+        // caller's own collection type reaches its bytes without a generic call.
         if chunk.withContiguousStorageIfAvailable({ feed(bytes: $0, into: &output) }) == nil {
             Array(chunk).withUnsafeBufferPointer { feed(bytes: $0, into: &output) }
         }
     }
 
-    private func feed(bytes chunk: UnsafeBufferPointer<UInt8>, into output: inout FilterOutput) {
+    @usableFromInline
+    func feed(bytes chunk: UnsafeBufferPointer<UInt8>, into output: inout FilterOutput) {
         guard let telemetry else { return filter(chunk, into: &output) }
         filter(chunk, into: &output, measuredBy: telemetry)
     }
@@ -338,10 +341,9 @@ public final class StreamFilter {
             let ruleStart: ((Int) -> Int)? = resumeOffsets.isEmpty ? nil : { [decided, bufferStart, resumeOffsets] in
                 max(decided, resumeOffsets[$0] ?? 0) - bufferStart
             }
-            rules.searchAllRules(
-                of: rules.groups[group], in: UnsafeBufferPointer(rebasing: buffer.bytes[..<(end - bufferStart)]), from: decided - bufferStart,
-                ruleStart: ruleStart, partial: partial, startsInsideText: bufferStart > 0, subjectOffset: bufferStart,
-                scratch: scratches[group], into: &foundMatches
+            searchRules(
+                ofGroup: group, in: UnsafeBufferPointer(rebasing: buffer.bytes[..<(end - bufferStart)]), from: decided - bufferStart,
+                ruleStart: ruleStart, partial: partial, subjectOffset: bufferStart
             ) { index, searchEnd in ended(index, searchEnd.shifted { $0 + bufferStart }) }
             for index in firstFound..<foundMatches.count { foundMatches[index] = foundMatches[index].shifted(by: bufferStart) }
             return
@@ -354,13 +356,27 @@ public final class StreamFilter {
         }
         views[group]!.bytes.withUnsafeBufferPointer { whole in
             let subject = UnsafeBufferPointer(rebasing: whole[..<(views[group]!.viewOffset(ofOriginal: end) - viewStart)])
-            rules.searchAllRules(
-                of: rules.groups[group], in: subject, from: views[group]!.viewOffset(ofOriginal: decided) - viewStart, ruleStart: ruleStart,
-                partial: partial, startsInsideText: viewStart > 0, subjectOffset: viewStart, scratch: scratches[group], into: &foundMatches
+            searchRules(
+                ofGroup: group, in: subject, from: views[group]!.viewOffset(ofOriginal: decided) - viewStart, ruleStart: ruleStart,
+                partial: partial, subjectOffset: viewStart
             ) { index, searchEnd in ended(index, searchEnd.shifted { views[group]!.offsets.originalStart(ofView: $0 + viewStart) }) }
         }
         for index in firstFound..<foundMatches.count {
             foundMatches[index] = views[group]!.offsets.originalSpan(of: foundMatches[index].shifted(by: viewStart))
+        }
+    }
+
+    /// The partial search of group `group`'s rules over `subject` (the text or the group's view, from offset
+    /// `subjectOffset` on), appending to `foundMatches` in the subject's offsets.
+    private func searchRules(ofGroup group: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, ruleStart: ((Int) -> Int)?,
+                             partial: Bool, subjectOffset: Int, ended: (Int, RuleSet.RuleSearchEnd) -> Void) {
+        // Both are held by immutable arrays of this stream's: borrowed, they are not retained per window.
+        withBorrowed(rules.groups[group]) { ruleGroup in
+            withBorrowed(scratches[group]) { scratch in
+                rules.searchAllRules(
+                    of: ruleGroup, in: subject, from: start, ruleStart: ruleStart, partial: partial, startsInsideText: subjectOffset > 0,
+                    subjectOffset: subjectOffset, scratch: scratch, into: &foundMatches, ended: ended)
+            }
         }
     }
 
