@@ -252,7 +252,7 @@ public final class StreamFilter {
             }
         }
         // A rule moved past an overflow or an open allow match searches from `decided` again once that has caught up.
-        if resumeOffsets.values.contains(where: { $0 <= decided }) { resumeOffsets = resumeOffsets.filter { $0.value > decided } }
+        if !resumeOffsets.isEmpty && resumeOffsets.values.contains(where: { $0 <= decided }) { resumeOffsets = resumeOffsets.filter { $0.value > decided } }
         discardContext()
     }
 
@@ -336,7 +336,8 @@ public final class StreamFilter {
     /// repaired offsets.
     private func searchWindow(of group: Int, upTo end: Int, partial: Bool, ended: (Int, RuleSet.RuleSearchEnd) -> Void) {
         let firstFound = foundMatches.count
-        guard views[group] != nil else {
+        // (`normalizes` first: it tells without a look at the views.)
+        guard normalizes && views[group] != nil else {
             // Rules are searched from `decided`, apart from those moved past an overflow or an open allow match.
             let ruleStart: ((Int) -> Int)? = resumeOffsets.isEmpty ? nil : { [decided, bufferStart, resumeOffsets] in
                 max(decided, resumeOffsets[$0] ?? 0) - bufferStart
@@ -422,7 +423,7 @@ public final class StreamFilter {
     /// Applies the resolved matches that lie before `frontier` and releases the text up to it.
     private func release(upTo frontier: Int, matches: [RawMatch], into output: inout FilterOutput) {
         var cursor = decided
-        let heldBack = heldBackByteCount
+        let heldBack = matches.isEmpty ? 0 : heldBackByteCount
         for match in matches where match.start >= decided {
             reportInvalidSpans(startingBefore: match.start, into: &output)
             let rule = rules.rules[match.ruleIndex]
@@ -479,6 +480,7 @@ public final class StreamFilter {
     /// (more context changes no search: it is the text as it was).
     private func discardContext() {
         var keepFrom = max(bufferStart, decided - rules.maximumLookbehindBytes)
+        guard keepFrom - bufferStart >= Self.discardBatch else { return }  // (it only moves back from here)
         while keepFrom > bufferStart && (buffer[keepFrom - bufferStart] & 0xC0) == 0x80 { keepFrom -= 1 }
         guard keepFrom - bufferStart >= Self.discardBatch else { return }
         buffer.removeFirst(keepFrom - bufferStart)
