@@ -168,10 +168,10 @@ struct UTF8Repairer {
                 continue
             }
             let length = sequenceLength(lead: lead)
-            guard length > 0, index + length <= buffer.count, isValidContinuation(buffer[index + 1], at: 1, lead: lead) else { return index }
-            // Past the second byte, any continuation byte will do.
-            if length > 2 && buffer[index + 2] & 0xC0 != 0x80 { return index }
-            if length > 3 && buffer[index + 3] & 0xC0 != 0x80 { return index }
+            guard length > 0, index + length <= buffer.count else { return index }
+            for position in 1..<length where !isValidContinuation(buffer[index + position], at: position, lead: lead) {
+                return index
+            }
             index += length
         }
         return index
