@@ -212,7 +212,7 @@ struct ValidUTF8Text {
 
     init(bytes input: some Collection<UInt8>) {
         var repairer = UTF8Repairer()
-        var output = ByteBuffer()
+        var output = ByteBuffer(capacity: input.count)
         repairer.repair(input, into: &output)
         repairer.finish(into: &output)
         bytes = Array(output.bytes)

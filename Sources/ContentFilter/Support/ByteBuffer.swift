@@ -8,9 +8,10 @@ struct ByteBuffer: ~Copyable {
     private var capacity: Int
     private(set) var count = 0
 
-    init() {
-        capacity = 64
-        base = .allocate(capacity: capacity)
+    /// An empty buffer with room for `capacity` bytes before it grows.
+    init(capacity: Int = 64) {
+        self.capacity = Swift.max(1, capacity)
+        base = .allocate(capacity: self.capacity)
     }
 
     deinit { base.deallocate() }
