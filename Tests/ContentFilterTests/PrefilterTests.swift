@@ -423,10 +423,10 @@ import Testing
                 if literal.matches(text[position..<position + literal.bytes.count]) { expected.append([position, index]) }
             }
         }
-        var hits: [LiteralScanner.Hit] = []
+        var hits = GrowableBuffer<LiteralScanner.Hit>()
         _ = text.withUnsafeBufferPointer { scanner.scan($0, from: start, into: &hits) }
         #expect(expected.count > 1_000)
-        #expect(hits.map { [$0.position, Int($0.literal)] }.sorted { $0.lexicographicallyPrecedes($1) } == expected)
+        #expect(hits.elements.map { [$0.position, Int($0.literal)] }.sorted { $0.lexicographicallyPrecedes($1) } == expected)
     }
 
     /// Eight bytes folded at once are each folded as ``Literal/fold(_:)`` folds it, whatever its neighbours.
@@ -449,7 +449,7 @@ import Testing
     func scanBoundsTheTailsThatBeginALiteral(from start: Int) {
         let (literals, text) = Self.scannerWorkload(textBytes: 2_000)
         let scanner = LiteralScanner(literals: literals)
-        var hits: [LiteralScanner.Hit] = []
+        var hits = GrowableBuffer<LiteralScanner.Hit>()
         var narrowed = 0
         for end in start + 1...text.count where end == text.count || text[end] & 0xC0 != 0x80 {
             let prefix = Array(text[..<end])

@@ -7,15 +7,6 @@ extension RuleSet {
         case partial(start: Int)
         /// A PCRE2 error (normally a limit) stopped the search that started here.
         case failed(PCRE2Error, at: Int)
-
-        /// The same end with its offset moved by `transform` (into another text's offsets).
-        func shifted(_ transform: (Int) -> Int) -> RuleSearchEnd {
-            switch self {
-            case .complete: .complete
-            case .partial(let start): .partial(start: transform(start))
-            case .failed(let error, let at): .failed(error, at: transform(at))
-            }
-        }
     }
 
     /// Finds every match of rule `ruleIndex` in `subject` from `start` on: PCRE2's find-all, leftmost-first
@@ -65,8 +56,11 @@ extension RuleSet {
     /// - Parameters:
     ///   - ruleStart: where each rule's search starts, if not at `start` for every rule (a stream moves a rule
     ///     past an overflow, or past its own match).
-    ///   - ended: called for each rule whose search did not complete (a partial match or a failure); in
-    ///     partial mode possibly more than once for a rule.
+    ///   - failed: called for each search that a PCRE2 error (normally a limit) stopped, with the rule, the
+    ///     error and where the search started.
+    /// - Returns: in partial mode, the possible match at the end of `subject` that starts earliest, and its
+    ///   rule (of those that start there, the first found); `nil` when there is none.
+    @discardableResult
     func searchAllRules(
         of group: RuleGroup,
         in subject: UnsafeBufferPointer<UInt8>,
@@ -77,14 +71,17 @@ extension RuleSet {
         subjectOffset: Int = 0,
         scratch: SearchScratch,
         into matches: inout [RawMatch],
-        ended: (Int, RuleSearchEnd) -> Void
-    ) {
+        failed: (_ rule: Int, PCRE2Error, _ at: Int) -> Void
+    ) -> (rule: Int, start: Int)? {
         func startOf(_ rule: Int) -> Int { ruleStart.map { max(start, $0(rule)) } ?? start }
-        /// The earliest start of a possible match reported so far (partial mode).
-        var earliestPartial = Int.max
+        /// The possible match that starts earliest of those found so far (partial mode).
+        var earliestPartial: (rule: Int, start: Int)?
         func report(_ rule: Int, _ end: RuleSearchEnd) {
-            if case .partial(let start) = end { earliestPartial = min(earliestPartial, start) }
-            ended(rule, end)
+            switch end {
+            case .complete: break
+            case .partial(let start): if start < earliestPartial?.start ?? .max { earliestPartial = (rule, start) }
+            case .failed(let error, let at): failed(rule, error, at)
+            }
         }
         func searchPlain(_ rule: Int, from offset: Int) {
             let end = searchRule(rule, in: subject, from: offset, partial: partial, startsInsideText: startsInsideText,
@@ -93,13 +90,13 @@ extension RuleSet {
         }
         guard group.prefilter != nil else {
             for rule in group.rules { searchPlain(rule, from: startOf(rule)) }
-            return
+            return earliestPartial
         }
         // The prefilter, and below the candidates, are read in place at each use: a local copy of either would
         // be retained and released in every stream window.
         var prefilter: RulePrefilter { group.prefilter.unsafelyUnwrapped }
         let hasCaseVariants = withBorrowed(prefilter) {
-            $0.findCandidates(in: subject, from: start, partial: partial, everyTailRule: ruleStart != nil, into: &scratch.prefilter)
+            $0.findCandidates(in: subject, from: start, partial: partial, everyTailRule: ruleStart != nil, into: scratch.prefilter)
         }
         scratch.slotStartsFound = nil
         /// PCRE2's find-all of `rule` from `offset`. In a stream's window it skips the text where the rule's
@@ -157,7 +154,7 @@ extension RuleSet {
         func searchTail(_ rule: Int, lead: Span, longestLiteral: Int, from offset: Int) {
             searchWhole(rule, from: tailStart(lead: lead, longestLiteral: longestLiteral, from: offset))
         }
-        var candidates: [RulePrefilter.Candidate] { scratch.prefilter.candidates }
+        var candidates: UnsafeBufferPointer<RulePrefilter.Candidate> { scratch.prefilter.candidates.elements }
         let plans = prefilter.plans
         /// Confirms the candidates `range` of a literal-driven rule with PCRE2, from where its literal's lead
         /// reaches back before each, and in a stream's window then searches the rule near the end.
@@ -253,10 +250,8 @@ extension RuleSet {
                 break
             }
         }
-        guard partial else { return }
-        // By index: a loop over the array would hold a reference to it.
-        for index in scratch.prefilter.tailHolds.indices {
-            let hold = scratch.prefilter.tailHolds[index]
+        guard partial else { return nil }
+        for hold in scratch.prefilter.tailHolds.elements {
             if hold.position >= startOf(hold.rule) { report(hold.rule, .partial(start: hold.position)) }
         }
         // A rule that cannot start a match anywhere in the window is clean through its end, with no search.
@@ -280,7 +275,7 @@ extension RuleSet {
         // deciding any of its text. Earlier text first, as each search may move the earliest possible match back.
         if scratch.waitingSearches.count > 1 { sortWaitingSearches(from: start, to: subject.count, in: scratch) }
         var next = 0
-        while next < scratch.waitingSearches.count, scratch.waitingSearches[next].from < earliestPartial {
+        while next < scratch.waitingSearches.count, scratch.waitingSearches[next].from < earliestPartial?.start ?? .max {
             let search = scratch.waitingSearches[next], waiting = scratch.waitingSearches.count
             switch search.kind {
             case .whole(let slot, let searchStart): searchWaiting(search.rule, slot: slot, searchStart: searchStart, from: search.from)
@@ -297,6 +292,7 @@ extension RuleSet {
             }
         }
         scratch.waitingSearches.clear()
+        return earliestPartial
     }
 
     /// Puts a window's waiting searches in order of where they start, keeping the order they were added in
@@ -305,8 +301,8 @@ extension RuleSet {
     private func sortWaitingSearches(from start: Int, to end: Int, in scratch: SearchScratch) {
         let count = scratch.waitingSearches.count, range = end - start + 1
         guard count >= 16 && range <= count * 8 else { return scratch.waitingSearches.sort { $0.from < $1.from } }
-        scratch.waitingSearches.countingSort(keyCount: range, counts: &scratch.waitingCounts, buffer: &scratch.waitingBuffer) {
-            min($0.from, end) - start
+        scratch.waitingSearches.withUnsafeMutableBufferPointer { searches in
+            searches.countingSort(keyCount: range, counts: &scratch.waitingCounts, buffer: &scratch.waitingBuffer) { min($0.from, end) - start }
         }
     }
 
@@ -362,11 +358,9 @@ extension RuleSet {
             /// Searches the group's view of `subject`; `viewOffsets` maps it back (none: the view is the subject).
             func searchView(_ view: UnsafeBufferPointer<UInt8>, viewOffsets: ViewOffsets?) {
                 let firstFound = raw.count
-                searchAllRules(of: group, in: view, from: 0, partial: false, scratch: scratch, into: &raw) { rule, end in
-                    if case .failed(let error, let offset) = end {
-                        let original = viewOffsets?.originalStart(ofView: offset) ?? offset
-                        failures.append(SearchFailure(rule: rules[rule].id, offset: offsets.original(original), error: error))
-                    }
+                searchAllRules(of: group, in: view, from: 0, partial: false, scratch: scratch, into: &raw) { rule, error, offset in
+                    let original = viewOffsets?.originalStart(ofView: offset) ?? offset
+                    failures.append(SearchFailure(rule: rules[rule].id, offset: offsets.original(original), error: error))
                 }
                 if let viewOffsets {
                     for index in firstFound..<raw.count { raw[index] = viewOffsets.originalSpan(of: raw[index]) }
@@ -398,7 +392,7 @@ extension RuleSet {
 /// Not `Sendable`: one scratch serves one search at a time.
 final class SearchScratch {
     let pcre2: PCRE2MatchScratch
-    @exclusivity(unchecked) var prefilter = RulePrefilter.Scratch()
+    let prefilter = RulePrefilter.Scratch()
     /// For each rule a stream searches over whole windows, by its slot (``RulePrefilter/streamSlot(of:)``): the
     /// text (absolute offsets) where every match attempt of the rule failed before reaching the window's end.
     let cleanSpans: FixedBuffer<CleanSpan>

@@ -144,7 +144,7 @@ final class LiteralScanner: @unchecked Sendable {
 
     /// Appends every occurrence of a literal that starts at or after `start` and ends inside `text` (in
     /// order of the end of their key), and tells how long a tail of the text may begin one.
-    func scan(_ text: UnsafeBufferPointer<UInt8>, from start: Int, into hits: inout [Hit]) -> Summary {
+    func scan(_ text: UnsafeBufferPointer<UInt8>, from start: Int, into hits: inout GrowableBuffer<Hit>) -> Summary {
         guard let base = text.baseAddress, text.count - start >= 2 else {
             return Summary(longestTailBeginningALiteral: max(0, text.count - start))
         }
@@ -249,7 +249,7 @@ final class LiteralScanner: @unchecked Sendable {
     /// `runsPastEnd` is set when such a key begins a literal that the text's end cuts short.
     @inline(never)
     private func verify(tops: UInt64, endingBefore limit: Int, from start: Int, in text: UnsafeBufferPointer<UInt8>,
-                        into hits: inout [Hit], runsPastEnd: inout Bool) {
+                        into hits: inout GrowableBuffer<Hit>, runsPastEnd: inout Bool) {
         var tops = tops
         while tops != 0 {
             let byte = (63 - tops.leadingZeroBitCount) / 8
@@ -262,7 +262,7 @@ final class LiteralScanner: @unchecked Sendable {
     /// Inlined into the loop over the bytes that `tops` names: most calls find nothing, and a call costs as
     /// much as a key look-up.
     @inline(__always)
-    private func verify(buckets: UInt64, end: Int, from start: Int, in text: UnsafeBufferPointer<UInt8>, into hits: inout [Hit],
+    private func verify(buckets: UInt64, end: Int, from start: Int, in text: UnsafeBufferPointer<UInt8>, into hits: inout GrowableBuffer<Hit>,
                         runsPastEnd: inout Bool) {
         var buckets = buckets
         while buckets != 0 {

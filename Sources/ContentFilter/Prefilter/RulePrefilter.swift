@@ -244,17 +244,17 @@ final class RulePrefilter: Sendable {
 
     /// Reusable buffers of one search: the literal hits, the (rule, position) candidates, and the places
     /// where a stream's window ends inside a possible match.
-    struct Scratch {
-        var hits: [LiteralScanner.Hit] = []
-        var candidates: [Candidate] = []
+    final class Scratch {
+        @exclusivity(unchecked) var hits = GrowableBuffer<LiteralScanner.Hit>()
+        @exclusivity(unchecked) var candidates = GrowableBuffer<Candidate>()
         /// Storage for counting many candidates into order (see ``sortCandidates(_:)``).
-        var sortCounts: [Int] = []
-        var sortBuffer: [Candidate] = []
-        var tailHolds: [Candidate] = []
+        @exclusivity(unchecked) var sortCounts: [Int] = []
+        @exclusivity(unchecked) var sortBuffer: [Candidate] = []
+        @exclusivity(unchecked) var tailHolds = GrowableBuffer<Candidate>()
         /// By confirmation slot: the last position where the confirming set occurs (whole-text scans).
-        var lastConfirmations: [Int] = []
+        @exclusivity(unchecked) var lastConfirmations: [Int] = []
         /// No tail of the subject longer than this may be the beginning of a literal (see ``LiteralScanner/Summary``).
-        var longestTailBeginningALiteral = 0
+        @exclusivity(unchecked) var longestTailBeginningALiteral = 0
     }
 
     /// A place where rule `rule` may match: a match found through the literal at `position` starts there or,
@@ -288,10 +288,10 @@ final class RulePrefilter: Sendable {
     /// - Returns: whether the subject holds a character that caseless PCRE2 matching equates with an ASCII
     ///   letter (then rules with `foldsOutsideASCII` must be searched as residual).
     func findCandidates(in subject: UnsafeBufferPointer<UInt8>, from start: Int, partial: Bool, everyTailRule: Bool,
-                        into scratch: inout Scratch) -> Bool {
-        scratch.hits.clear()
-        scratch.candidates.clear()
-        scratch.tailHolds.clear()
+                        into scratch: Scratch) -> Bool {
+        scratch.hits.removeAll()
+        scratch.candidates.removeAll()
+        scratch.tailHolds.removeAll()
         // Read in place, not bound to a local: a local copy of the reference costs a retain and a release.
         guard scanner != nil else { return false }
         let summary = scanner!.scan(subject, from: start, into: &scratch.hits)
@@ -301,13 +301,13 @@ final class RulePrefilter: Sendable {
         if confirms {
             // A stream's window cannot confirm: the confirming literal may be still to come.
             scratch.lastConfirmations = Array(repeating: -1, count: confirmationFoldsOutsideASCII.count)
-            for hit in scratch.hits {
+            for hit in scratch.hits.elements {
                 for slot in confirmationsOfLiteral[Int(hit.literal)] {
                     scratch.lastConfirmations[Int(slot)] = max(scratch.lastConfirmations[Int(slot)], hit.position)
                 }
             }
         }
-        for hit in scratch.hits {
+        for hit in scratch.hits.elements {
             for (rule, lead) in zip(rulesOfLiteral[Int(hit.literal)], leadsInRules[Int(hit.literal)]) {
                 if confirmSlots[rule] >= 0 {
                     let slot = Int(confirmSlots[rule])
@@ -328,7 +328,7 @@ final class RulePrefilter: Sendable {
                 scratch.candidates.append(Candidate(rule: rule, position: hit.position, from: subject.characterStart(atOrBefore: hit.position - reach)))
             }
         }
-        sortCandidates(&scratch)
+        sortCandidates(scratch)
         guard partial else { return hasCaseVariants }
         // Only the tails that the scan leaves as possible beginnings of a literal.
         let tailStart = max(start, subject.count - summary.longestTailBeginningALiteral)
@@ -339,32 +339,38 @@ final class RulePrefilter: Sendable {
                 }
             }
         } else {
-            heldPrefixes.forEachTailPrefix(in: subject, from: tailStart) { position, rule in
-                scratch.tailHolds.append(Candidate(rule: Int(rule), position: position))
-            }
+            Self.appendTailHolds(of: heldPrefixes, in: subject, from: tailStart, to: &scratch.tailHolds)
         }
         return hasCaseVariants
     }
 
+    /// Appends a hold for each tail of `subject` from `start` on that begins one of the `prefixes`' literals. (The
+    /// closure captures the holds, not the scratch that owns them: that would be retained in every window of a stream.)
+    private static func appendTailHolds(of prefixes: TailPrefixTable, in subject: UnsafeBufferPointer<UInt8>, from start: Int,
+                                        to holds: inout GrowableBuffer<Candidate>) {
+        prefixes.forEachTailPrefix(in: subject, from: start) { position, rule in
+            holds.append(Candidate(rule: Int(rule), position: position))
+        }
+    }
+
     /// Puts the candidates in order (``Candidate/<``). Many of them, as a whole text gives, are counted into
     /// place by rule, and each rule's run then sorted by insertion: the scan finds them almost in order.
-    private func sortCandidates(_ scratch: inout Scratch) {
+    private func sortCandidates(_ scratch: Scratch) {
         let count = scratch.candidates.count
         guard count > 1 else { return }
         // Counting costs a pass over every rule; for a few candidates a comparison sort costs less.
-        guard count >= 64 && count * 8 >= plans.count else { return scratch.candidates.sort() }
-        scratch.candidates.countingSort(keyCount: plans.count, counts: &scratch.sortCounts, buffer: &scratch.sortBuffer) { $0.rule }
+        var candidates = scratch.candidates.mutableElements
+        guard count >= 64 && count * 8 >= plans.count else { return candidates.sort() }
+        candidates.countingSort(keyCount: plans.count, counts: &scratch.sortCounts, buffer: &scratch.sortBuffer) { $0.rule }
         // Grouped by rule already, so a candidate moves only within its rule's run.
-        scratch.candidates.withUnsafeMutableBufferPointer { candidates in
-            for index in 1..<count {
-                let candidate = candidates[index]
-                var place = index
-                while place > 0 && candidate < candidates[place - 1] {
-                    candidates[place] = candidates[place - 1]
-                    place -= 1
-                }
-                candidates[place] = candidate
+        for index in 1..<count {
+            let candidate = candidates[index]
+            var place = index
+            while place > 0 && candidate < candidates[place - 1] {
+                candidates[place] = candidates[place - 1]
+                place -= 1
             }
+            candidates[place] = candidate
         }
     }
 

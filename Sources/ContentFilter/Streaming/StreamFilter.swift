@@ -160,7 +160,9 @@ public final class StreamFilter {
         process(final: false, into: &output)
     }
 
-    /// Adds the repaired text from `buffer[start]` on to the views.
+    /// Adds the repaired text from `buffer[start]` on to the views. (Inlined, as are the other small steps of a
+    /// chunk: a call costs as much as their usual work, which is to find that there is nothing to do.)
+    @inline(__always)
     private func normalize(from start: Int) {
         guard normalizes, start < buffer.count else { return }
         for index in views.indices where views[index] != nil {
@@ -232,7 +234,7 @@ public final class StreamFilter {
 
     /// Decides as much of the buffered text as can be decided, releasing it to `output`.
     private func process(final: Bool, into output: inout FilterOutput) {
-        guard decideLanguage(final: final) else { return }
+        guard language != nil || decideLanguage(final: final) else { return }
         if !hasInjectedStart {
             hasInjectedStart = true
             injectStart(into: &output)
@@ -258,6 +260,7 @@ public final class StreamFilter {
 
     /// The end of the next window to scan: at most `maximumHoldBack` bytes past `decided`, on a
     /// character boundary.
+    @inline(__always)
     private func windowEnd() -> Int {
         let cap = max(configuration.maximumHoldBack, 4)
         guard bufferEnd - decided > cap else { return bufferEnd }
@@ -288,18 +291,12 @@ public final class StreamFilter {
         var undecidedRule: (index: Int, start: Int)?
         let forcedBefore = forcedMatches.count
         for group in rules.groups.indices {
-            searchWindow(of: group, upTo: searchEnd, partial: partial) { index, end in
-                switch end {
-                case .complete:
-                    break
-                case .partial(let start):
-                    if start < frontier {
-                        frontier = start
-                        undecidedRule = (index, start)
-                    }
-                case .failed(let error, let at):
-                    handleLimit(error, rule: index, at: at, windowEnd: windowEnd, into: &output)
-                }
+            let earliest = searchWindow(of: group, upTo: searchEnd, partial: partial) { index, error, at in
+                handleLimit(error, rule: index, at: at, windowEnd: windowEnd, into: &output)
+            }
+            if let earliest, earliest.start < frontier {
+                frontier = earliest.start
+                undecidedRule = (earliest.rule, earliest.start)
             }
         }
         // A search that failed closed in this window is a match in it.
@@ -332,9 +329,11 @@ public final class StreamFilter {
     }
 
     /// Searches the rules of group `group` over `[decided, end)`, with the context before it, and appends
-    /// the matches to `foundMatches`; `ended` gets each search that did not complete. Offsets are absolute
-    /// repaired offsets.
-    private func searchWindow(of group: Int, upTo end: Int, partial: Bool, ended: (Int, RuleSet.RuleSearchEnd) -> Void) {
+    /// the matches to `foundMatches`; `failed` gets each search that a PCRE2 error stopped. Returns the possible
+    /// match at the end that starts earliest (see ``RuleSet/searchAllRules(of:in:from:ruleStart:partial:startsInsideText:subjectOffset:scratch:into:failed:)``).
+    /// Offsets are absolute repaired offsets.
+    private func searchWindow(of group: Int, upTo end: Int, partial: Bool,
+                              failed: (_ rule: Int, PCRE2Error, _ at: Int) -> Void) -> (rule: Int, start: Int)? {
         let firstFound = foundMatches.count
         // (`normalizes` first: it tells without a look at the views.)
         guard normalizes && views[group] != nil else {
@@ -342,12 +341,12 @@ public final class StreamFilter {
             let ruleStart: ((Int) -> Int)? = resumeOffsets.isEmpty ? nil : { [decided, bufferStart, resumeOffsets] in
                 max(decided, resumeOffsets[$0] ?? 0) - bufferStart
             }
-            searchRules(
+            let earliest = searchRules(
                 ofGroup: group, in: UnsafeBufferPointer(rebasing: buffer.bytes[..<(end - bufferStart)]), from: decided - bufferStart,
                 ruleStart: ruleStart, partial: partial, subjectOffset: bufferStart
-            ) { index, searchEnd in ended(index, searchEnd.shifted { $0 + bufferStart }) }
+            ) { index, error, at in failed(index, error, at + bufferStart) }
             for index in firstFound..<foundMatches.count { foundMatches[index] = foundMatches[index].shifted(by: bufferStart) }
-            return
+            return earliest.map { ($0.rule, $0.start + bufferStart) }
         }
         // The rules search the view; what they find is mapped back to the text it came from. (The view is
         // read in place: a copy would retain each of its arrays once per window.)
@@ -355,28 +354,29 @@ public final class StreamFilter {
         let ruleStart: ((Int) -> Int)? = resumeOffsets.isEmpty ? nil : { [decided, resumeOffsets, offsets = views[group]!.offsets] in
             offsets.view(ofOriginal: max(decided, resumeOffsets[$0] ?? 0)) - viewStart
         }
-        views[group]!.bytes.withUnsafeBufferPointer { whole in
+        let earliest = views[group]!.bytes.withUnsafeBufferPointer { whole in
             let subject = UnsafeBufferPointer(rebasing: whole[..<(views[group]!.viewOffset(ofOriginal: end) - viewStart)])
-            searchRules(
+            return searchRules(
                 ofGroup: group, in: subject, from: views[group]!.viewOffset(ofOriginal: decided) - viewStart, ruleStart: ruleStart,
                 partial: partial, subjectOffset: viewStart
-            ) { index, searchEnd in ended(index, searchEnd.shifted { views[group]!.offsets.originalStart(ofView: $0 + viewStart) }) }
+            ) { index, error, at in failed(index, error, views[group]!.offsets.originalStart(ofView: at + viewStart)) }
         }
         for index in firstFound..<foundMatches.count {
             foundMatches[index] = views[group]!.offsets.originalSpan(of: foundMatches[index].shifted(by: viewStart))
         }
+        return earliest.map { ($0.rule, views[group]!.offsets.originalStart(ofView: $0.start + viewStart)) }
     }
 
     /// The partial search of group `group`'s rules over `subject` (the text or the group's view, from offset
     /// `subjectOffset` on), appending to `foundMatches` in the subject's offsets.
     private func searchRules(ofGroup group: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, ruleStart: ((Int) -> Int)?,
-                             partial: Bool, subjectOffset: Int, ended: (Int, RuleSet.RuleSearchEnd) -> Void) {
+                             partial: Bool, subjectOffset: Int, failed: (Int, PCRE2Error, Int) -> Void) -> (rule: Int, start: Int)? {
         // Both are held by immutable arrays of this stream's: borrowed, they are not retained per window.
         withBorrowed(rules.groups[group]) { ruleGroup in
             withBorrowed(scratches[group]) { scratch in
                 rules.searchAllRules(
                     of: ruleGroup, in: subject, from: start, ruleStart: ruleStart, partial: partial, startsInsideText: subjectOffset > 0,
-                    subjectOffset: subjectOffset, scratch: scratch, into: &foundMatches, ended: ended)
+                    subjectOffset: subjectOffset, scratch: scratch, into: &foundMatches, failed: failed)
             }
         }
     }
@@ -463,6 +463,7 @@ public final class StreamFilter {
     ///
     /// Each is reported with its text, in text order with the matches, so that the events do not depend on
     /// where the chunks were cut; those from the start of a block on are not reported (the block accounts for them).
+    @inline(__always)
     private func reportInvalidSpans(startingBefore end: Int, into output: inout FilterOutput) {
         guard repairer.hasInvalidSpans else { return }
         repairer.takeInvalidSpans(startingBefore: repairer.offsets.original(end)) { span in
@@ -478,9 +479,16 @@ public final class StreamFilter {
 
     /// Drops released text that no lookbehind can reach any more, once there are ``discardBatch`` bytes of it
     /// (more context changes no search: it is the text as it was).
+    @inline(__always)
     private func discardContext() {
-        var keepFrom = max(bufferStart, decided - rules.maximumLookbehindBytes)
-        guard keepFrom - bufferStart >= Self.discardBatch else { return }  // (it only moves back from here)
+        let keepFrom = max(bufferStart, decided - rules.maximumLookbehindBytes)
+        if keepFrom - bufferStart >= Self.discardBatch { discardContext(before: keepFrom) }  // (it only moves back from there)
+    }
+
+    /// Drops the text before `keepFrom`, or before the start of the character it falls in, if that leaves
+    /// ``discardBatch`` bytes to drop.
+    private func discardContext(before keepFrom: Int) {
+        var keepFrom = keepFrom
         while keepFrom > bufferStart && (buffer[keepFrom - bufferStart] & 0xC0) == 0x80 { keepFrom -= 1 }
         guard keepFrom - bufferStart >= Self.discardBatch else { return }
         buffer.removeFirst(keepFrom - bufferStart)
@@ -496,7 +504,6 @@ public final class StreamFilter {
     /// Decides the language of injected text for `auto` from the first characters of the response.
     /// Returns `false` while the window is still filling.
     private func decideLanguage(final: Bool) -> Bool {
-        if language != nil { return true }
         var characters = 0, han = 0, latin = 0
         let text = buffer.bytes
         var index = 0

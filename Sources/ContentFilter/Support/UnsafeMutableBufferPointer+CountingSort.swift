@@ -1,8 +1,8 @@
-extension Array {
+extension UnsafeMutableBufferPointer {
     /// Puts the elements in order of `key`, a number from 0 to `keyCount - 1`, keeping the order of elements
     /// with the same key: a counting sort, for many elements with keys in a short range (one pass over the
     /// keys' range and two over the elements). `counts` and `buffer` are storage reused from call to call.
-    mutating func countingSort(keyCount: Int, counts: inout [Int], buffer: inout [Element], key: (Element) -> Int) {
+    func countingSort(keyCount: Int, counts: inout [Int], buffer: inout [Element], key: (Element) -> Int) {
         guard count > 1 else { return }
         counts.removeAll(keepingCapacity: true)
         counts.append(contentsOf: repeatElement(0, count: keyCount + 1))
@@ -13,12 +13,10 @@ extension Array {
         buffer.append(contentsOf: self)
         buffer.withUnsafeBufferPointer { elements in
             counts.withUnsafeMutableBufferPointer { places in
-                withUnsafeMutableBufferPointer { sorted in
-                    for element in elements {
-                        let key = key(element)
-                        sorted[places[key]] = element
-                        places[key] += 1
-                    }
+                for element in elements {
+                    let key = key(element)
+                    self[places[key]] = element
+                    places[key] += 1
                 }
             }
         }
