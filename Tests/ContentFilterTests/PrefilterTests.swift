@@ -467,6 +467,36 @@ import Testing
         #expect(narrowed > 100)
     }
 
+    /// The tails of a text that begin a literal are found wherever the text ends, short or longer than a scanner
+    /// key, each with a literal it begins; no other tail is reported.
+    @Test(arguments: [0, 5])
+    func tailPrefixTableFindsTheTailsThatBeginALiteral(from start: Int) {
+        let (literals, text) = Self.scannerWorkload(textBytes: 1_500)
+        let folded = literals.map { $0.bytes.map(Literal.fold) }
+        let table = TailPrefixTable(literals: literals.indices.map { (literals[$0].bytes, Int32($0)) })
+        defer { table.free() }
+        let longest = folded.map(\.count).max()!
+        var longTails = 0
+        for end in start + 1...text.count where end == text.count || text[end] & 0xC0 != 0x80 {
+            let foldedText = text[..<end].map(Literal.fold)
+            let expected = (max(start, end - longest + 1)..<end).filter { position in
+                text[position] & 0xC0 != 0x80
+                    && folded.contains { $0.count > end - position && $0.starts(with: foldedText[position..<end]) }
+            }
+            var found: [Int] = []
+            text[..<end].withUnsafeBufferPointer { prefix in
+                table.forEachTailPrefix(in: prefix, from: start) { position, value in
+                    found.append(position)
+                    let literal = folded[Int(value)]
+                    #expect(literal.count > end - position && literal.starts(with: foldedText[position..<end]), "tail at \(position) of \(end)")
+                }
+            }
+            #expect(found == expected.reversed(), "text of \(end) bytes")
+            longTails += expected.filter { end - $0 > 8 }.count
+        }
+        #expect(longTails > 50)
+    }
+
     /// Literals of every key length and bucket, caseless or not, and a text of their letters in which they
     /// overlap each other.
     private static func scannerWorkload(textBytes: Int) -> (literals: [Literal], text: [UInt8]) {
