@@ -305,6 +305,25 @@ import Testing
         #expect(leading?.bytes == expectedBytes)
     }
 
+    /// A leading set knows when a `\b` holds where each of its literals starts: one before them all, or before
+    /// each, with nothing but pieces that matched empty in between.
+    @Test(arguments: [
+        (#"\bkill"#, true),
+        (#"kill"#, false),
+        (#"\b(?:how to )?kill"#, true),
+        (#"(?:how to )?\bkill"#, false),                   // `how to kill` starts where the group does
+        (#"[a-z]?\bfoo"#, true),                           // `foo` starts a match only after an empty `[a-z]?`
+        (#"(?:\bfoo|\bbar)x"#, true),
+        (#"(?:\bfoo|bar)x"#, false),
+        (#"foo\b"#, false),
+        (#"(?i)\bti[\W_]{0,3}tty\b"#, true),
+    ] as [(String, Bool)])
+    func leadingLiteralsAtWordBoundary(_ pattern: String, _ atBoundary: Bool) throws {
+        let leading = try #require(LiteralExtractor.requiredLiterals(of: pattern, caseless: false)?.leading)
+        #expect(!leading.literals.isEmpty)
+        #expect(leading.literalsStartAtWordBoundary == atBoundary)
+    }
+
     /// Past 64 leading literals a leading set keeps their first bytes instead.
     @Test func manyLeadingLiteralsBecomeTheirFirstBytes() throws {
         let words = (0..<70).map { "w\($0)x" } + ["zebra"]
@@ -341,8 +360,10 @@ import Testing
             Array(text.utf8).withUnsafeBufferPointer { starts.startingAlternatives(in: $0, from: 0, hasCaseVariants: false) }
         }
         #expect(parts("please share this.") == 0b01)
-        #expect(parts("please share this") == 0b11)         // the last `s` may begin `sources say`
+        #expect(parts("please share this") == 0b01)         // `\bsources` does not start after `thi`
+        #expect(parts("please share this s") == 0b11)       // but the last `s` may begin it here
         #expect(parts("a shape, a postcard") == 0)          // the literals are `post this`, `share this`, `tweet this`
+        #expect(parts("repost this") == 0)                  // `\bpost this` does not start after `re`
         #expect(parts("a shape and a sofa") == 0)           // `sh` and `so` begin other words
         #expect(parts("our sources say, tweet") == 0b11)
         #expect(parts("will you twe") == 0b01)              // `tweet` may be arriving

@@ -145,6 +145,9 @@ struct Span: Hashable, Sendable {
 struct LeadingSet: Hashable, Sendable {
     var literals: [Literal] = []
     var bytes = ByteSet()
+    /// A `\b` holds where each of the ``literals`` starts: one that begins with an ASCII word character
+    /// does not start right after another.
+    var literalsStartAtWordBoundary = false
 
     /// The most literals a set keeps before it stops being selective: beyond that, their first bytes.
     static let maximumLiteralCount = 64
@@ -163,7 +166,9 @@ struct LeadingSet: Hashable, Sendable {
     /// The set without repeated literals, and with their first bytes in place of more than ``maximumLiteralCount`` of them.
     func capped() -> LeadingSet {
         let unique = Array(Set(literals))
-        guard unique.count > Self.maximumLiteralCount else { return LeadingSet(literals: unique, bytes: bytes) }
+        guard unique.count > Self.maximumLiteralCount else {
+            return LeadingSet(literals: unique, bytes: bytes, literalsStartAtWordBoundary: literalsStartAtWordBoundary)
+        }
         return LeadingSet(bytes: bytes.union(LeadingSet(literals: unique).literalFirstBytes))
     }
 }
@@ -431,7 +436,8 @@ struct LiteralExtractor {
             }
             return .anyCharacter
         case "X": return .unboundedCharacters
-        case "b", "B", "A", "Z", "z", "G", "E": return .empty
+        case "b": return .wordBoundary
+        case "B", "A", "Z", "z", "G", "E": return .empty
         case "Q":
             var builder = SequenceBuilder()
             while position < scalars.count, !consume("\\E") {
@@ -636,11 +642,15 @@ private struct Fragment {
     var consumed: ByteSet
     /// What starts every non-empty match of the piece, when known.
     var leading: LeadingSet?
+    /// The piece is `\b`.
+    var isWordBoundary = false
 
     /// In bytes; `nil` when unbounded.
     var maximumLength: Int? { span.bound }
 
     static let empty = Fragment(exact: [.empty], required: RequiredChoice(), minimumLength: 0, span: .exactly(0), consumed: ByteSet(), leading: nil)
+    static let wordBoundary = Fragment(exact: [.empty], required: RequiredChoice(), minimumLength: 0, span: .exactly(0), consumed: ByteSet(),
+                                       leading: nil, isWordBoundary: true)
     static let anyCharacter = oneCharacter(of: .all)
     static let unboundedCharacters = Fragment(exact: nil, required: RequiredChoice(), minimumLength: 1, span: .unbounded, consumed: .all, leading: nil)
 
@@ -671,7 +681,7 @@ private struct Fragment {
             let unique = Array(Set(current))
             exact = unique.count <= LiteralExtractor.maximumExactCount ? unique : nil
         }
-        var leading: LeadingSet? = LeadingSet()
+        var leading: LeadingSet? = LeadingSet(literalsStartAtWordBoundary: true)
         for fragment in fragments where fragment.maximumLength != 0 {
             guard let more = fragment.leading else {
                 leading = nil
@@ -679,6 +689,7 @@ private struct Fragment {
             }
             leading!.literals += more.literals
             leading!.bytes = leading!.bytes.union(more.bytes)
+            leading!.literalsStartAtWordBoundary = leading!.literalsStartAtWordBoundary && (more.literals.isEmpty || more.literalsStartAtWordBoundary)
         }
         leading = leading?.capped()
         return Fragment(
@@ -728,16 +739,19 @@ private struct SequenceBuilder {
     /// How many bytes the pieces so far can match.
     private var span = Span.exactly(0)
     private var consumed = ByteSet()
-    /// The pieces' leading sets and whether each can match empty, for ``leading``.
-    /// Consecutive exactly known pieces are joined into one, so that a leading set is a whole word.
-    private var pieces: [(leading: LeadingSet?, canBeEmpty: Bool, isZeroWidth: Bool, exact: [Literal]?)] = []
+    /// The pieces' leading sets and whether each can match empty, for ``leading``, and whether a `\b` holds where
+    /// each starts. Consecutive exactly known pieces are joined into one, so that a leading set is a whole word.
+    private var pieces: [(leading: LeadingSet?, canBeEmpty: Bool, isZeroWidth: Bool, exact: [Literal]?, startsAtWordBoundary: Bool)] = []
 
     mutating func append(_ piece: Fragment) {
         if let pieceExact = piece.exact, let last = pieces.last, let lastExact = last.exact, let joined = Self.join(lastExact, pieceExact) {
             let nonEmpty = joined.filter { !$0.bytes.isEmpty }
-            pieces[pieces.count - 1] = (LeadingSet(literals: nonEmpty).capped(), nonEmpty.count < joined.count, nonEmpty.isEmpty, joined)
+            let startsAtWordBoundary = last.startsAtWordBoundary || (last.isZeroWidth && piece.isWordBoundary)
+                || (!last.canBeEmpty && last.leading?.literalsStartAtWordBoundary == true)
+            pieces[pieces.count - 1] = (LeadingSet(literals: nonEmpty, literalsStartAtWordBoundary: startsAtWordBoundary).capped(),
+                                        nonEmpty.count < joined.count, nonEmpty.isEmpty, joined, startsAtWordBoundary)
         } else {
-            pieces.append((piece.leading, piece.minimumLength == 0, piece.span == .exactly(0), piece.exact))
+            pieces.append((piece.leading, piece.minimumLength == 0, piece.span == .exactly(0), piece.exact, piece.isWordBoundary))
         }
         if let pieceExact = piece.exact, let joined = Self.join(run, pieceExact) {
             run = joined
@@ -782,11 +796,17 @@ private struct SequenceBuilder {
     /// with the few literals that can follow it, so that `\bto\s+` starts with `to ` (space, tab, …) rather
     /// than `to`, too short for the prefilter, and `\bget\s+` with `get ` rather than `get` (also in `getaway`).
     private func leading(from first: Int, extendingWords: Bool) -> LeadingSet? {
-        var found = LeadingSet()
-        for index in pieces.indices.dropFirst(first) where !pieces[index].isZeroWidth {
+        var found = LeadingSet(literalsStartAtWordBoundary: true)
+        /// A `\b` among the pieces so far: those before a piece that starts the match matched empty, so it holds there.
+        var boundarySeen = false
+        for index in pieces.indices.dropFirst(first) {
             let piece = pieces[index]
+            boundarySeen = boundarySeen || piece.startsAtWordBoundary
+            if piece.isZeroWidth { continue }
             guard let more = piece.leading else { return nil }
             found.bytes = found.bytes.union(more.bytes)
+            found.literalsStartAtWordBoundary = found.literalsStartAtWordBoundary
+                && (more.literals.isEmpty || boundarySeen || more.literalsStartAtWordBoundary)
             for literal in more.literals {
                 if extendingWords, piece.exact?.contains(literal) == true,
                    let following = leading(from: index + 1, extendingWords: false), following.bytes.isEmpty,

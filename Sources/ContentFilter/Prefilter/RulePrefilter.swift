@@ -497,13 +497,16 @@ final class StartTable: @unchecked Sendable {
     private let unknown: UInt64
     /// Parts with a leading literal that caseless matching could find in forms outside ASCII.
     let foldsOutsideASCII: UInt64
+    /// Parts whose leading literals start where a `\b` holds: none starts with an ASCII word character right
+    /// after another.
+    private let literalsStartAtWordBoundary: UInt64
 
     /// - Parameter leading: by part, what starts its matches, when known. `nil` for more than 64 parts.
     init?(leading starts: [LeadingSet?]) {
         guard !starts.isEmpty, starts.count <= 64 else { return nil }
         let tables = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: Self.literalStartedByBigram + Self.bigramBuckets)
         tables.initialize(repeating: 0)
-        var unknown: UInt64 = 0, foldsOutsideASCII: UInt64 = 0
+        var unknown: UInt64 = 0, foldsOutsideASCII: UInt64 = 0, literalsStartAtWordBoundary: UInt64 = 0
         var buckets = [[BucketedLiteral]](repeating: [], count: Self.bigramBuckets)
         for (index, leading) in starts.enumerated() {
             let bit: UInt64 = 1 << index
@@ -525,6 +528,7 @@ final class StartTable: @unchecked Sendable {
                 buckets[bucket].append(BucketedLiteral(part: index, literal: literal))
             }
             if leading.literals.contains(where: \.hasNonASCIICaseVariants) { foldsOutsideASCII |= bit }
+            if leading.literalsStartAtWordBoundary { literalsStartAtWordBoundary |= bit }
         }
         for byte in 0...255 { tables[Self.anyStartedByByte + byte] = tables[Self.startedByByte + byte] | tables[Self.literalStartedByByte + byte] }
         self.tables = tables
@@ -532,6 +536,7 @@ final class StartTable: @unchecked Sendable {
         bucketedLiterals = FixedRows(buckets)
         self.unknown = unknown
         self.foldsOutsideASCII = foldsOutsideASCII
+        self.literalsStartAtWordBoundary = literalsStartAtWordBoundary
     }
 
     deinit {
@@ -541,7 +546,7 @@ final class StartTable: @unchecked Sendable {
 
     /// The parts that may start a match in `subject` from `start` and before `limit` (a leading character
     /// or literal starts there, or a proper prefix of a literal ends the subject), as bits, with the parts
-    /// `known` added.
+    /// `known` added. A literal that must start at a word boundary does not start right after a word character.
     func startingParts(in subject: UnsafeBufferPointer<UInt8>, from start: Int, before limit: Int = .max, adding known: UInt64 = 0,
                        hasCaseVariants: Bool) -> UInt64 {
         var parts = known | unknown | (hasCaseVariants ? foldsOutsideASCII : 0)
@@ -555,6 +560,9 @@ final class StartTable: @unchecked Sendable {
             }
             parts |= tables[Self.startedByByte + Int(byte)]
             var pending = tables[Self.literalStartedByByte + Int(byte)] & ~parts
+            if pending & literalsStartAtWordBoundary != 0 && subject.isWordCharacter(at: position) && subject.isWordCharacter(at: position - 1) {
+                pending &= ~literalsStartAtWordBoundary
+            }
             if pending != 0 && position + 1 == subject.count {
                 parts |= pending  // the last byte may begin any of those literals
             } else if pending != 0 {
