@@ -273,6 +273,7 @@ extension RuleSet {
         // The stream holds back everything from the earliest possible match on, so a search that starts after
         // it cannot change what this window decides: it waits for a later window, which searches it before
         // deciding any of its text. Earlier text first, as each search may move the earliest possible match back.
+        guard !scratch.waitingSearches.isEmpty else { return earliestPartial }
         if scratch.waitingSearches.count > 1 { sortWaitingSearches(from: start, to: subject.count, in: scratch) }
         var next = 0
         while next < scratch.waitingSearches.count, scratch.waitingSearches[next].from < earliestPartial?.start ?? .max {
@@ -291,7 +292,7 @@ extension RuleSet {
                 if place < added { scratch.waitingSearches.insert(scratch.waitingSearches.remove(at: added), at: place) }
             }
         }
-        scratch.waitingSearches.clear()
+        scratch.waitingSearches.removeAll(keepingCapacity: true)
         return earliestPartial
     }
 

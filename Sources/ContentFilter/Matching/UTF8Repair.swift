@@ -167,6 +167,13 @@ struct UTF8Repairer {
                 index += 1
                 continue
             }
+            // Most of CJK: a three-byte character whose second byte may be any continuation byte (lead E1-EF but
+            // ED, see `isValidContinuation`), both continuation bytes checked at once.
+            if lead &- 0xE1 < 0x0F && lead != 0xED && index + 3 <= buffer.count
+                && raw.loadUnaligned(fromByteOffset: index + 1, as: UInt16.self) & 0xC0C0 == 0x8080 {
+                index += 3
+                continue
+            }
             let length = sequenceLength(lead: lead)
             guard length > 0, index + length <= buffer.count else { return index }
             for position in 1..<length where !isValidContinuation(buffer[index + position], at: position, lead: lead) {

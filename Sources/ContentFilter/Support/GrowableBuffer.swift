@@ -33,15 +33,17 @@ struct GrowableBuffer<Element: BitwiseCopyable>: ~Copyable {
         return base.unsafelyUnwrapped[index]
     }
 
+    @inline(__always)
     mutating func append(_ element: Element) {
-        reserve(count + 1)
+        if count == capacity { grow(toHold: count + 1) }
         base.unsafelyUnwrapped[count] = element
         count += 1
     }
 
+    @inline(__always)
     mutating func append(contentsOf elements: UnsafeBufferPointer<Element>) {
         guard let source = elements.baseAddress, !elements.isEmpty else { return }
-        reserve(count + elements.count)
+        if capacity - count < elements.count { grow(toHold: count + elements.count) }
         (base.unsafelyUnwrapped + count).update(from: source, count: elements.count)
         count += elements.count
     }
@@ -63,9 +65,9 @@ struct GrowableBuffer<Element: BitwiseCopyable>: ~Copyable {
         count -= n
     }
 
-    /// Makes room for `needed` elements in all, at least doubling the capacity when it grows.
-    private mutating func reserve(_ needed: Int) {
-        guard needed > capacity else { return }
+    /// Makes room for `needed` elements in all (more than there is), at least doubling the capacity.
+    @inline(never)
+    private mutating func grow(toHold needed: Int) {
         let grown = Swift.max(needed, capacity * 2, 16)
         let moved = UnsafeMutablePointer<Element>.allocate(capacity: grown)
         if let base {
