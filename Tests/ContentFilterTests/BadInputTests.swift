@@ -21,6 +21,25 @@ import Testing
         return reference
     }
 
+    /// Every three-byte form, valid or not, between ASCII letters is repaired as the standard library decodes it
+    /// (maximal invalid subparts become U+FFFD), in a stream and in a whole-text scan's offsets.
+    @Test func threeByteFormsAreRepairedAsTheStandardLibraryDecodesThem() {
+        let seconds: [UInt8] = [0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xE4]
+        let thirds: [UInt8] = [0x42, 0x80, 0xBF, 0xC0]
+        var checked = 0
+        for lead in UInt8(0xE0)...0xEF {
+            for second in seconds {
+                for third in thirds {
+                    let bytes: [UInt8] = [0x61, lead, second, third, 0x62]
+                    let output = filterStream([bytes], rules: fixtureRules, configuration: .plain)
+                    #expect(output.text == String(decoding: bytes, as: UTF8.self), "\(bytes)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 640)
+    }
+
     /// Each maximal invalid sequence becomes one U+FFFD (Unicode's and WHATWG's rule), reported with its
     /// original byte span; the offsets of a match after it are offsets in the original bytes.
     @Test(arguments: [
