@@ -254,21 +254,39 @@ extension RuleSet {
         for hold in scratch.prefilter.tailHolds.elements {
             if hold.position >= startOf(hold.rule) { report(hold.rule, .partial(start: hold.position)) }
         }
-        // A rule that cannot start a match anywhere in the window is clean through its end, with no search.
-        let startless = prefilter.tailSearchedRules.isEmpty
-            ? 0 : prefilter.slotsWithoutStart(in: subject, from: start, hasCaseVariants: hasCaseVariants, known: &scratch.slotStartsFound)
-        // Both are in order of rule: one walk over the candidates tells which rules have some.
-        var nextCandidate = 0
-        let candidateCount = candidates.count
-        for rule in prefilter.tailSearchedRules {
-            while nextCandidate < candidateCount && candidates[nextCandidate].rule < rule { nextCandidate += 1 }
-            if nextCandidate < candidateCount && candidates[nextCandidate].rule == rule { continue }
-            if startless != 0, let slot = prefilter.streamSlot(of: rule), startless & 1 << UInt64(slot) != 0 {
-                scratch.cleanSpans[slot] = CleanSpan(start: start, end: subject.count).shifted(by: subjectOffset)
-                continue
-            }
-            guard case .literalDriven(let lead, let longestLiteral, _) = plans[rule] else { continue }
+        // The tail-searched rules without candidates (those with some were searched near the end after them).
+        func searchTail(_ rule: Int) {
+            guard case .literalDriven(let lead, let longestLiteral, _) = plans[rule] else { return }
             searchTail(rule, lead: lead, longestLiteral: longestLiteral, from: start)
+        }
+        if let tailSlots = prefilter.tailSearchedSlots, tailSlots != 0 {
+            // At most 64 slots, as bits: a rule that cannot start a match anywhere in the window is clean through
+            // its end, with no search.
+            let startless = prefilter.slotsWithoutStart(in: subject, from: start, hasCaseVariants: hasCaseVariants, known: &scratch.slotStartsFound)
+            var withCandidates: UInt64 = 0
+            for candidate in candidates {
+                if let slot = prefilter.streamSlot(of: candidate.rule) { withCandidates |= 1 << UInt64(slot) }
+            }
+            var clean = tailSlots & ~withCandidates & startless, searched = tailSlots & ~withCandidates & ~startless
+            let cleanSpan = CleanSpan(start: start, end: subject.count).shifted(by: subjectOffset)
+            while clean != 0 {
+                scratch.cleanSpans[clean.trailingZeroBitCount] = cleanSpan
+                clean &= clean &- 1
+            }
+            // In order of slot, which is the order of rule.
+            while searched != 0 {
+                searchTail(prefilter.rule(ofStreamSlot: searched.trailingZeroBitCount))
+                searched &= searched &- 1
+            }
+        } else {
+            // Both are in order of rule: one walk over the candidates tells which rules have some.
+            var nextCandidate = 0
+            let candidateCount = candidates.count
+            for rule in prefilter.tailSearchedRules {
+                while nextCandidate < candidateCount && candidates[nextCandidate].rule < rule { nextCandidate += 1 }
+                if nextCandidate < candidateCount && candidates[nextCandidate].rule == rule { continue }
+                searchTail(rule)
+            }
         }
         // The stream holds back everything from the earliest possible match on, so a search that starts after
         // it cannot change what this window decides: it waits for a later window, which searches it before

@@ -61,6 +61,11 @@ final class RulePrefilter: Sendable {
     /// unbounded lead, or tail-searched), or -1.
     private let streamSlots: FixedBuffer<Int32>
     let streamSlotCount: Int
+    /// By stream slot: the rule in it.
+    private let rulesOfStreamSlots: FixedBuffer<Int>
+    /// The slots of the ``tailSearchedRules`` as bits, when ``slotStarts`` covers every slot (at most 64); `nil`
+    /// otherwise.
+    let tailSearchedSlots: UInt64?
     /// By stream slot: the rule's alternatives compiled one by one with what starts each, when that can leave
     /// some out of a window's search.
     private let alternativeStarts: [AlternativeStarts?]
@@ -167,6 +172,7 @@ final class RulePrefilter: Sendable {
         }
         self.streamSlots = FixedBuffer(streamSlots)
         self.streamSlotCount = streamSlotCount
+        rulesOfStreamSlots = FixedBuffer(plans.indices.filter { streamSlots[$0] >= 0 })
         var alternativeStarts = [AlternativeStarts?](repeating: nil, count: streamSlotCount)
         for rule in plans.indices where streamSlots[rule] >= 0 {
             guard let entry = patterns[rule], let leading = alternativeLeading[rule] else { continue }
@@ -177,6 +183,7 @@ final class RulePrefilter: Sendable {
         let slotLeading = plans.indices.filter { streamSlots[$0] >= 0 }.map { leadingSets[$0] }
         slotStarts = StartTable(leading: slotLeading)
         knownSlotStarts = slotLeading.indices.reduce(0) { bits, slot in slotLeading[slot] == nil ? bits : bits | 1 << UInt64(slot) }
+        tailSearchedSlots = slotStarts == nil ? nil : tailSearchedRules.reduce(0) { bits, rule in bits | 1 << UInt64(streamSlots[rule]) }
         heldPrefixes = TailPrefixTable(literals: literals.indices.compactMap { index in
             rulesOfLiteral[index].first(where: { Self.startsAtLiteral(plans[$0]) }).map { (literals[index].bytes, Int32($0)) }
         })
@@ -185,6 +192,7 @@ final class RulePrefilter: Sendable {
     deinit {
         plans.free()
         streamSlots.free()
+        rulesOfStreamSlots.free()
         residualRules.free()
         tailSearchedRules.free()
         heldPrefixes.free()
@@ -328,7 +336,7 @@ final class RulePrefilter: Sendable {
                 scratch.candidates.append(Candidate(rule: rule, position: hit.position, from: subject.characterStart(atOrBefore: hit.position - reach)))
             }
         }
-        sortCandidates(scratch)
+        if scratch.candidates.count > 1 { sortCandidates(scratch) }
         guard partial else { return hasCaseVariants }
         // Only the tails that the scan leaves as possible beginnings of a literal.
         let tailStart = max(start, subject.count - summary.longestTailBeginningALiteral)
@@ -346,6 +354,7 @@ final class RulePrefilter: Sendable {
 
     /// Appends a hold for each tail of `subject` from `start` on that begins one of the `prefixes`' literals. (The
     /// closure captures the holds, not the scratch that owns them: that would be retained in every window of a stream.)
+    @inline(__always)
     private static func appendTailHolds(of prefixes: TailPrefixTable, in subject: UnsafeBufferPointer<UInt8>, from start: Int,
                                         to holds: inout GrowableBuffer<Candidate>) {
         prefixes.forEachTailPrefix(in: subject, from: start) { position, rule in
@@ -355,9 +364,9 @@ final class RulePrefilter: Sendable {
 
     /// Puts the candidates in order (``Candidate/<``). Many of them, as a whole text gives, are counted into
     /// place by rule, and each rule's run then sorted by insertion: the scan finds them almost in order.
+    /// (Called with two or more.)
     private func sortCandidates(_ scratch: Scratch) {
         let count = scratch.candidates.count
-        guard count > 1 else { return }
         // Counting costs a pass over every rule; for a few candidates a comparison sort costs less.
         var candidates = scratch.candidates.mutableElements
         guard count >= 64 && count * 8 >= plans.count else { return candidates.sort() }
@@ -407,6 +416,10 @@ final class RulePrefilter: Sendable {
     /// The alternatives of the rule in stream slot `slot`, compiled one by one, if they can narrow its searches.
     func alternativeStarts(ofSlot slot: Int) -> AlternativeStarts? { alternativeStarts[slot] }
 
+    /// The rule in stream slot `slot`.
+    @inline(__always)
+    func rule(ofStreamSlot slot: Int) -> Int { rulesOfStreamSlots[slot] }
+
     /// The rule's slot among the rules a stream searches over whole windows, if it is one.
     @inline(__always)
     func streamSlot(of rule: Int) -> Int? {
@@ -444,6 +457,7 @@ final class RulePrefilter: Sendable {
     }
 
     /// The rules PCRE2 searches over the whole subject (see ``isSearchedWhole(_:hasCaseVariants:partial:)``), in order.
+    @inline(__always)
     func residual(hasCaseVariants: Bool, partial: Bool) -> UnsafeBufferPointer<Int> {
         residualRules[(partial ? 2 : 0) + (hasCaseVariants ? 1 : 0)]
     }
