@@ -368,7 +368,8 @@ public final class StreamFilter {
     }
 
     /// The partial search of group `group`'s rules over `subject` (the text or the group's view, from offset
-    /// `subjectOffset` on), appending to `foundMatches` in the subject's offsets.
+    /// `subjectOffset` on), appending to `foundMatches` in the subject's offsets. Returns the earliest possible
+    /// match at the subject's end, in its offsets.
     private func searchRules(ofGroup group: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, ruleStart: ((Int) -> Int)?,
                              partial: Bool, subjectOffset: Int, failed: (Int, PCRE2Error, Int) -> Void) -> (rule: Int, start: Int)? {
         // Both are held by immutable arrays of this stream's: borrowed, they are not retained per window.
