@@ -164,23 +164,21 @@ final class RulePrefilter: Sendable {
             }
         })
         tailSearchedRules = FixedBuffer(plans.indices.filter { Self.isTailSearched(plans[$0]) })
-        var streamSlots = [Int32](repeating: -1, count: plans.count)
-        var streamSlotCount = 0
-        for rule in plans.indices where Self.isSearchedWhole(plans[rule], hasCaseVariants: false, partial: true) || Self.isTailSearched(plans[rule]) {
-            streamSlots[rule] = Int32(streamSlotCount)
-            streamSlotCount += 1
+        // A slot is the rule's place in this list.
+        let slotRules = plans.indices.filter {
+            Self.isSearchedWhole(plans[$0], hasCaseVariants: false, partial: true) || Self.isTailSearched(plans[$0])
         }
+        var streamSlots = [Int32](repeating: -1, count: plans.count)
+        for (slot, rule) in slotRules.enumerated() { streamSlots[rule] = Int32(slot) }
         self.streamSlots = FixedBuffer(streamSlots)
-        self.streamSlotCount = streamSlotCount
-        rulesOfStreamSlots = FixedBuffer(plans.indices.filter { streamSlots[$0] >= 0 })
-        var alternativeStarts = [AlternativeStarts?](repeating: nil, count: streamSlotCount)
-        for rule in plans.indices where streamSlots[rule] >= 0 {
-            guard let entry = patterns[rule], let leading = alternativeLeading[rule] else { continue }
-            alternativeStarts[Int(streamSlots[rule])] = AlternativeStarts(
+        streamSlotCount = slotRules.count
+        rulesOfStreamSlots = FixedBuffer(slotRules)
+        alternativeStarts = slotRules.map { rule in
+            guard let entry = patterns[rule], let leading = alternativeLeading[rule] else { return nil }
+            return AlternativeStarts(
                 alternatives: entry.alternatives, leading: leading, options: PCRE2CompileOptions(caseless: entry.caseless, ucp: entry.ucp))
         }
-        self.alternativeStarts = alternativeStarts
-        let slotLeading = plans.indices.filter { streamSlots[$0] >= 0 }.map { leadingSets[$0] }
+        let slotLeading = slotRules.map { leadingSets[$0] }
         slotStarts = StartTable(leading: slotLeading)
         knownSlotStarts = slotLeading.indices.reduce(0) { bits, slot in slotLeading[slot] == nil ? bits : bits | 1 << UInt64(slot) }
         tailSearchedSlots = slotStarts == nil ? nil : tailSearchedRules.reduce(0) { bits, rule in bits | 1 << UInt64(streamSlots[rule]) }
