@@ -192,7 +192,15 @@ final class PCRE2Pattern: @unchecked Sendable {
         // An empty buffer may have no base address; PCRE2 accepts any pointer for a zero-length subject.
         let base = subject.baseAddress ?? UnsafePointer(bitPattern: 1)!
         scratch.setLatestStart(latestStart)
-        let rc = pcre2_match_8(code, base, subject.count, startOffset, options, scratch.matchData, scratch.context)
+        // The JIT's own entry skips `pcre2_match`'s checks of its arguments (a few hundred instructions a call),
+        // which hold here: the subject is valid UTF-8 and the options are ones the JIT takes. It declines a
+        // pattern not compiled by the JIT for this mode; `pcre2_match` runs that one, and reports a bad offset.
+        var rc = startOffset <= subject.count
+            ? pcre2_jit_match_8(code, base, subject.count, startOffset, options, scratch.matchData, scratch.context)
+            : PCRE2_ERROR_JIT_BADOPTION
+        if rc == PCRE2_ERROR_JIT_BADOPTION {
+            rc = pcre2_match_8(code, base, subject.count, startOffset, options, scratch.matchData, scratch.context)
+        }
         let ovector = pcre2_get_ovector_pointer_8(scratch.matchData)!
         switch rc {
         case 1...: return .match(Int(ovector[0])..<Int(ovector[1]))
