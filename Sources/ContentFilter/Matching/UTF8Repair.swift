@@ -40,7 +40,7 @@ struct UTF8Repairer {
     /// Repaired bytes written so far.
     private(set) var repairedCount = 0
     /// The start of an incomplete sequence at the end of the input.
-    private var pending: [UInt8] = []
+    private var pending = PartialCharacter()
     /// The replaced sequences not taken yet, in order.
     private var invalidSpans: [InvalidSpan] = []
 
@@ -64,14 +64,13 @@ struct UTF8Repairer {
     /// Takes the bytes that finish the incomplete sequence the last input ended with from the front of `rest`:
     /// at once when they are there and valid (a chunk often ends inside a character), else one by one.
     private mutating func completePending(from rest: inout Slice<UnsafeBufferPointer<UInt8>>, into output: inout ByteBuffer) {
-        let lead = pending[0], missing = Self.sequenceLength(lead: lead) - pending.count
+        let lead = pending.lead, missing = Self.sequenceLength(lead: lead) - pending.count
         if rest.count >= missing
             && (0..<missing).allSatisfy({ Self.isValidContinuation(rest[rest.startIndex + $0], at: pending.count + $0, lead: lead) }) {
-            output.append(contentsOf: pending)
+            pending.move(to: &output)
             output.append(contentsOf: UnsafeBufferPointer(rebasing: rest.prefix(missing)))
             originalCount += missing
-            repairedCount += pending.count + missing
-            pending.clear()
+            repairedCount += Self.sequenceLength(lead: lead)
             rest = rest.dropFirst(missing)
             return
         }
@@ -94,7 +93,7 @@ struct UTF8Repairer {
     mutating func finish(into output: inout ByteBuffer) {
         guard !pending.isEmpty else { return }
         let start = originalCount - pending.count
-        pending.removeAll()
+        pending = PartialCharacter()
         replace(start..<originalCount, into: &output)
     }
 
@@ -114,18 +113,17 @@ struct UTF8Repairer {
                 pending.append(byte)
                 continue
             }
-            if Self.isValidContinuation(byte, at: pending.count, lead: pending[0]) {
+            if Self.isValidContinuation(byte, at: pending.count, lead: pending.lead) {
                 pending.append(byte)
-                if pending.count == Self.sequenceLength(lead: pending[0]) {
-                    output.append(contentsOf: pending)
+                if pending.count == Self.sequenceLength(lead: pending.lead) {
                     repairedCount += pending.count
-                    pending.clear()
+                    pending.move(to: &output)
                 }
                 continue
             }
             // The pending bytes are a maximal invalid subpart; `byte` starts afresh.
             let start = originalCount - 1 - pending.count
-            pending.clear()
+            pending = PartialCharacter()
             replace(start..<originalCount - 1, into: &output)
             originalCount -= 1
             decode(CollectionOfOne(byte), into: &output)
@@ -209,6 +207,29 @@ struct UTF8Repairer {
         case 0xF4: return (0x80...0x8F).contains(byte)
         default: return (0x80...0xBF).contains(byte)
         }
+    }
+}
+
+/// The first bytes (at most three) of a character that the input so far leaves incomplete, held in place:
+/// a chunk of CJK text ends inside a character more often than not.
+private struct PartialCharacter {
+    /// Byte `i` in bits `8 * i` and up.
+    private var storage: UInt32 = 0
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+    /// The first byte.
+    var lead: UInt8 { UInt8(truncatingIfNeeded: storage) }
+
+    mutating func append(_ byte: UInt8) {
+        storage |= UInt32(byte) << (8 * count)
+        count += 1
+    }
+
+    /// Appends the bytes to `output` and empties this.
+    mutating func move(to output: inout ByteBuffer) {
+        for index in 0..<count { output.append(UInt8(truncatingIfNeeded: storage >> (8 * index))) }
+        self = PartialCharacter()
     }
 }
 
