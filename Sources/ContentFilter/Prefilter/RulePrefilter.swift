@@ -494,13 +494,18 @@ final class AlternativeStarts: Sendable {
 ///
 /// `@unchecked Sendable`: its tables are written only in `init`.
 final class StartTable: @unchecked Sendable {
-    /// Four tables of parts as bits, one after the other: by byte, the parts that a character starting with
-    /// the byte can start (``startedByByte``); by byte, those with a leading literal of two bytes or more that
-    /// can begin with the byte (``literalStartedByByte``); by byte, the two together (``anyStartedByByte``, so
-    /// that most bytes are passed over with one look-up); and by ``bigramBucket(_:_:)`` of a literal's first
-    /// two bytes, those with such a leading literal (``literalStartedByBigram``).
+    /// Tables of parts as bits, one after the other. By byte: the parts that a character starting with the
+    /// byte can start (``startedByByte``). Then two blocks, one for a byte that follows no ASCII word character
+    /// and one (``afterWordCharacter`` further on) for a byte that follows one, where the literals that start
+    /// at a word boundary do not start with a word character: by byte, the parts with a leading literal of
+    /// two bytes or more that can begin with the byte (``literalStartedByByte``), and the parts the byte may
+    /// start at all (``anyStartedByByte``, so that most bytes are passed over with one look-up). Then by byte,
+    /// the block that the next byte reads (``blockAfterByte``: 0 or ``afterWordCharacter``). Last, by
+    /// ``bigramBucket(_:_:)`` of a literal's first two bytes, those with such a leading literal
+    /// (``literalStartedByBigram``).
     private let tables: UnsafeMutableBufferPointer<UInt64>
-    private static let startedByByte = 0, literalStartedByByte = 256, anyStartedByByte = 512, literalStartedByBigram = 768
+    private static let startedByByte = 0, literalStartedByByte = 256, anyStartedByByte = 512, afterWordCharacter = 512,
+                       blockAfterByte = 1_280, literalStartedByBigram = 1_536
     /// Every part's bit.
     private let every: UInt64
     /// The leading literals of two bytes or more, by ``bigramBucket(_:_:)``: row `b` holds those of bucket `b`.
@@ -509,9 +514,6 @@ final class StartTable: @unchecked Sendable {
     private let unknown: UInt64
     /// Parts with a leading literal that caseless matching could find in forms outside ASCII.
     let foldsOutsideASCII: UInt64
-    /// Parts whose leading literals start where a `\b` holds: none starts with an ASCII word character right
-    /// after another.
-    private let literalsStartAtWordBoundary: UInt64
 
     /// - Parameter leading: by part, what starts its matches, when known. `nil` for more than 64 parts.
     init?(leading starts: [LeadingSet?]) {
@@ -542,13 +544,21 @@ final class StartTable: @unchecked Sendable {
             if leading.literals.contains(where: \.hasNonASCIICaseVariants) { foldsOutsideASCII |= bit }
             if leading.literalsStartAtWordBoundary { literalsStartAtWordBoundary |= bit }
         }
-        for byte in 0...255 { tables[Self.anyStartedByByte + byte] = tables[Self.startedByByte + byte] | tables[Self.literalStartedByByte + byte] }
+        for byte in 0...255 {
+            let isWordCharacter = ByteSet.asciiWordCharacters.contains(UInt8(byte))
+            let literalStarted = tables[Self.literalStartedByByte + byte]
+            tables[Self.afterWordCharacter + Self.literalStartedByByte + byte] =
+                isWordCharacter ? literalStarted & ~literalsStartAtWordBoundary : literalStarted
+            for block in [0, Self.afterWordCharacter] {
+                tables[block + Self.anyStartedByByte + byte] = tables[Self.startedByByte + byte] | tables[block + Self.literalStartedByByte + byte]
+            }
+            tables[Self.blockAfterByte + byte] = isWordCharacter ? UInt64(Self.afterWordCharacter) : 0
+        }
         self.tables = tables
         every = starts.count == 64 ? .max : (1 << starts.count) - 1
         bucketedLiterals = FixedRows(buckets)
         self.unknown = unknown
         self.foldsOutsideASCII = foldsOutsideASCII
-        self.literalsStartAtWordBoundary = literalsStartAtWordBoundary
     }
 
     deinit {
@@ -564,21 +574,22 @@ final class StartTable: @unchecked Sendable {
         var parts = known | unknown | (hasCaseVariants ? foldsOutsideASCII : 0)
         var position = start
         let end = min(limit, subject.count)
+        let tables = tables.baseAddress.unsafelyUnwrapped
+        var block = subject.isWordCharacter(at: start - 1) ? Self.afterWordCharacter : 0
         while position < end && parts != every {
-            let byte = subject[position]
-            guard tables[Self.anyStartedByByte + Int(byte)] & ~parts != 0 else {
-                position += 1
+            let byte = Int(subject[position])
+            let byteBlock = block
+            block = Int(truncatingIfNeeded: tables[Self.blockAfterByte &+ byte])
+            guard tables[byteBlock &+ Self.anyStartedByByte &+ byte] & ~parts != 0 else {
+                position &+= 1
                 continue
             }
-            parts |= tables[Self.startedByByte + Int(byte)]
-            var pending = tables[Self.literalStartedByByte + Int(byte)] & ~parts
-            if pending & literalsStartAtWordBoundary != 0 && subject.isWordCharacter(at: position) && subject.isWordCharacter(at: position - 1) {
-                pending &= ~literalsStartAtWordBoundary
-            }
+            parts |= tables[Self.startedByByte &+ byte]
+            var pending = tables[byteBlock &+ Self.literalStartedByByte &+ byte] & ~parts
             if pending != 0 && position + 1 == subject.count {
                 parts |= pending  // the last byte may begin any of those literals
             } else if pending != 0 {
-                let bucket = Self.bigramBucket(byte, subject[position + 1])
+                let bucket = Self.bigramBucket(UInt8(byte), subject[position + 1])
                 pending &= tables[Self.literalStartedByBigram + bucket]
                 if pending != 0 {
                     // The next eight bytes, as they are and folded, are compared with each literal's first eight at once.
