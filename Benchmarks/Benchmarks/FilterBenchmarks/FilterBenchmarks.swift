@@ -166,6 +166,29 @@ final class FilterFeed {
         var configuration = FilterConfiguration()
         configuration.dryRun = true
         self.configuration = configuration
+        Self.checkMatches(of: workload, chunk: chunk, configuration: configuration)
+    }
+
+    /// Checks, before anything is timed, that a stream fed the corpus's first MiB in these chunks finds
+    /// the whole-text scan's matches there (unless a window overflowed or a search hit a limit: then the
+    /// category's policy decides, as it may differently from a whole text).
+    private static func checkMatches(of workload: Workload, chunk: Int, configuration: FilterConfiguration) {
+        let head = [UInt8](workload.corpus.prefix(1 << 20))
+        let stream = StreamFilter(rules: workload.rules, configuration: configuration)
+        var output = FilterOutput(), events: [FilterEvent] = []
+        for start in stride(from: 0, to: head.count, by: chunk) {
+            stream.feed(head[start..<min(start + chunk, head.count)], into: &output)
+            events += output.events
+            output.removeAll()
+        }
+        stream.finish(into: &output)
+        events += output.events
+        if let undecided = events.first(where: { $0.type == .overflow || $0.type == .limit }) {
+            return print("\(workload.name): the stream's matches are not compared (\(undecided.type) of \(undecided.rule ?? "?"))")
+        }
+        let streamed = events.filter { $0.type == .match }.map { "\($0.rule!) \($0.start!)..<\($0.end!)" }
+        let scanned = workload.rules.scan(bytes: head).matches.map { "\($0.rule) \($0.start)..<\($0.end)" }
+        precondition(streamed == scanned, "the stream found \(streamed.count) matches, the whole-text scan \(scanned.count)")
     }
 
     /// The stream to feed and its next chunk: a new stream at the corpus's first chunk.
