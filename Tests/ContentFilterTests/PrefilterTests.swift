@@ -324,6 +324,40 @@ import Testing
         #expect(leading.literalsStartAtWordBoundary == atBoundary)
     }
 
+    /// A leading literal that is a whole piece of the pattern knows the first bytes of what can follow it in
+    /// a match; one that is not (a prefix of a piece, or the end of the match) may be followed by anything.
+    @Test(arguments: [
+        // pattern, literal, the bytes that may follow it (nil: any)
+        (#"(?i)\bti[\W_]{0,3}tty\b"#, "ti", ByteSet.asciiWordCharacters.inverted.union(ByteSet(Array("_tT".utf8))) as ByteSet?),
+        (#"\b(?:post|share) this"#, "post this", nil),           // joined with the word after it, which ends the match
+        (#"(?:how to )?kill\d"#, "how to kill", ByteSet(Array("0123456789".utf8))),
+        (#"kill\S"#, "kill", ByteSet([0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D]).inverted),
+        (#"kill(?:er)?"#, "kill", nil),                           // the match may end after it
+        (#"kill\w*"#, "kill", nil),
+    ] as [(String, String, ByteSet?)])
+    func leadingLiteralFollowingBytes(_ pattern: String, _ literal: String, _ following: ByteSet?) throws {
+        let leading = try #require(LiteralExtractor.requiredLiterals(of: pattern, caseless: false)?.leading)
+        let key = try #require(leading.literals.first { String(decoding: $0.bytes, as: UTF8.self) == literal })
+        #expect(leading.followingBytes[key] == following)
+    }
+
+    /// A start table takes a leading literal's start only where what follows it can continue a match (or is
+    /// still to come).
+    @Test func leadingLiteralStartsOnlyBeforeWhatCanFollow() throws {
+        let leading = try #require(LiteralExtractor.requiredLiterals(of: #"(?i)\bti[\W_]{0,3}tty\b"#, caseless: false)?.leading)
+        let table = try #require(StartTable(leading: [leading]))
+        func starts(_ text: String) -> Bool {
+            Array(text.utf8).withUnsafeBufferPointer { table.startingParts(in: $0, from: 0, hasCaseVariants: false) != 0 }
+        }
+        #expect(!starts("it is time to go"))
+        #expect(!starts("a tiny tin"))
+        #expect(starts("TI-tty"))
+        #expect(starts("a ti tty"))
+        #expect(starts("Titty"))
+        #expect(starts("a ti"))                                    // what follows is still to come
+        #expect(starts("a t"))
+    }
+
     /// Past 64 leading literals a leading set keeps their first bytes instead.
     @Test func manyLeadingLiteralsBecomeTheirFirstBytes() throws {
         let words = (0..<70).map { "w\($0)x" } + ["zebra"]

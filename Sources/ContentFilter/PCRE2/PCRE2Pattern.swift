@@ -230,6 +230,13 @@ struct ByteSet: Sendable, Hashable {
 
     var isEmpty: Bool { words == SIMD4() }
 
+    /// Every byte not in the set.
+    var inverted: ByteSet {
+        var inverted = self
+        inverted.words = ~words
+        return inverted
+    }
+
     /// Whether every byte in the set is ASCII.
     var isASCII: Bool { words[2] == 0 && words[3] == 0 }
 

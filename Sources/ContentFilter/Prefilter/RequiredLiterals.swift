@@ -148,6 +148,9 @@ struct LeadingSet: Hashable, Sendable {
     /// A `\b` holds where each of the ``literals`` starts: one that begins with an ASCII word character
     /// does not start right after another.
     var literalsStartAtWordBoundary = false
+    /// For a literal that is a whole piece of the pattern (`ti` in `\bti[\W_]{0,3}tty`): the first bytes of
+    /// what can come right after it in a match. Any byte may follow a literal without an entry.
+    var followingBytes: [Literal: ByteSet] = [:]
 
     /// The most literals a set keeps before it stops being selective: beyond that, their first bytes.
     static let maximumLiteralCount = 64
@@ -163,13 +166,40 @@ struct LeadingSet: Hashable, Sendable {
         }
     }
 
+    /// The first bytes of what the set starts: its ``bytes`` and its literals' first bytes.
+    var firstBytes: ByteSet { bytes.union(literalFirstBytes) }
+
     /// The set without repeated literals, and with their first bytes in place of more than ``maximumLiteralCount`` of them.
     func capped() -> LeadingSet {
         let unique = Array(Set(literals))
         guard unique.count > Self.maximumLiteralCount else {
-            return LeadingSet(literals: unique, bytes: bytes, literalsStartAtWordBoundary: literalsStartAtWordBoundary)
+            return LeadingSet(literals: unique, bytes: bytes, literalsStartAtWordBoundary: literalsStartAtWordBoundary,
+                              followingBytes: followingBytes)
         }
         return LeadingSet(bytes: bytes.union(LeadingSet(literals: unique).literalFirstBytes))
+    }
+
+    /// Adds `literal`, which `following` may follow (any byte when `nil`).
+    mutating func add(_ literal: Literal, followedBy following: ByteSet?) {
+        formUnion(LeadingSet(literals: [literal], followingBytes: following.map { [literal: $0] } ?? [:]))
+    }
+
+    /// Adds the literals and bytes of `other` (not its ``literalsStartAtWordBoundary``). A literal of both
+    /// keeps what may follow it in either, so an entry stays only where both sets have one.
+    mutating func formUnion(_ other: LeadingSet) {
+        if !followingBytes.isEmpty || !other.followingBytes.isEmpty {
+            let mine = Set(literals), theirs = Set(other.literals)
+            var merged: [Literal: ByteSet] = [:]
+            for (literal, following) in followingBytes where !theirs.contains(literal) || other.followingBytes[literal] != nil {
+                merged[literal] = following.union(other.followingBytes[literal] ?? ByteSet())
+            }
+            for (literal, following) in other.followingBytes where !mine.contains(literal) {
+                merged[literal] = following
+            }
+            followingBytes = merged
+        }
+        literals += other.literals
+        bytes = bytes.union(other.bytes)
     }
 }
 
@@ -413,6 +443,14 @@ struct LiteralExtractor {
         return nil
     }
 
+    /// The ASCII characters that `\D`, `\W` and `\S` never match, with or without Unicode properties: the first
+    /// byte of what they match is any other (with Unicode properties they also leave out characters outside ASCII).
+    private static let shorthandExclusions: [Unicode.Scalar: ByteSet] = [
+        "D": ByteSet(UInt8(ascii: "0")...UInt8(ascii: "9")),
+        "W": .asciiWordCharacters,
+        "S": ByteSet([0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D]),
+    ]
+
     private mutating func escape() -> Fragment? {
         guard let scalar = current else { return nil }
         position += 1
@@ -425,7 +463,9 @@ struct LiteralExtractor {
             return .oneCharacter(of: ByteSet(UInt8(ascii: "0")...UInt8(ascii: "9")))
         case "w" where !ucp:
             return .oneCharacter(of: ByteSet.asciiWordCharacters)
-        case "d", "D", "w", "W", "s", "S", "h", "H", "v", "V", "N", "R":
+        case "D", "W", "S":
+            return .oneCharacter(of: .all, firstBytes: Self.shorthandExclusions[scalar]!.inverted)
+        case "d", "w", "s", "h", "H", "v", "V", "N", "R":
             return .anyCharacter
         case "p", "P":
             if consume("{") {
@@ -521,6 +561,11 @@ struct LiteralExtractor {
                     }
                     asciiBytes = asciiBytes?.union(set)
                     firstBytes = firstBytes?.union(set)
+                    continue
+                case "D", "W", "S":
+                    isWide = true
+                    asciiBytes = nil
+                    firstBytes = firstBytes?.union(Self.shorthandExclusions[escaped]!.inverted)
                     continue
                 default:
                     if escaped.properties.isAlphabetic || ("0"..."9").contains(escaped) { isWide = true; asciiBytes = nil; firstBytes = nil; continue }
@@ -687,8 +732,7 @@ private struct Fragment {
                 leading = nil
                 break
             }
-            leading!.literals += more.literals
-            leading!.bytes = leading!.bytes.union(more.bytes)
+            leading!.formUnion(more)
             leading!.literalsStartAtWordBoundary = leading!.literalsStartAtWordBoundary && (more.literals.isEmpty || more.literalsStartAtWordBoundary)
         }
         leading = leading?.capped()
@@ -783,19 +827,21 @@ private struct SequenceBuilder {
     /// What starts every non-empty match: the leading set of the first piece that cannot be empty, together
     /// with those of every piece before it that can (`(?:how to\s+)?kill` starts with `how` or `kill`).
     private var leading: LeadingSet? {
-        guard let plain = leading(from: 0, extendingWords: false) else { return nil }
+        guard let plain = leading(from: 0, extendingWords: false, findsFollowingBytes: true) else { return nil }
         // Joined words are rarer, unless there are so many that the set keeps only their first bytes.
-        let extended = leading(from: 0, extendingWords: true)
+        let extended = leading(from: 0, extendingWords: true, findsFollowingBytes: true)
         return extended.flatMap { $0.bytes == plain.bytes ? $0 : nil } ?? plain
     }
 
     /// How many following literals a leading word that is long enough already is joined with.
     private static let maximumFollowingCount = 6
 
-    /// ``leading`` for the pieces from `first` on. A literal that is a whole, exactly known piece is joined
-    /// with the few literals that can follow it, so that `\bto\s+` starts with `to ` (space, tab, …) rather
-    /// than `to`, too short for the prefilter, and `\bget\s+` with `get ` rather than `get` (also in `getaway`).
-    private func leading(from first: Int, extendingWords: Bool) -> LeadingSet? {
+    /// ``leading`` for the pieces from `first` on. With `extendingWords`, a literal that is a whole, exactly
+    /// known piece is joined with the few literals that can follow it, so that `\bto\s+` starts with `to `
+    /// (space, tab, …) rather than `to`, too short for the prefilter, and `\bget\s+` with `get ` rather than
+    /// `get` (also in `getaway`); with `findsFollowingBytes`, such a literal not joined gets its
+    /// ``LeadingSet/followingBytes``.
+    private func leading(from first: Int, extendingWords: Bool, findsFollowingBytes: Bool = false) -> LeadingSet? {
         var found = LeadingSet(literalsStartAtWordBoundary: true)
         /// A `\b` among the pieces so far: those before a piece that starts the match matched empty, so it holds there.
         var boundarySeen = false
@@ -804,18 +850,23 @@ private struct SequenceBuilder {
             boundarySeen = boundarySeen || piece.startsAtWordBoundary
             if piece.isZeroWidth { continue }
             guard let more = piece.leading else { return nil }
-            found.bytes = found.bytes.union(more.bytes)
             found.literalsStartAtWordBoundary = found.literalsStartAtWordBoundary
                 && (more.literals.isEmpty || boundarySeen || more.literalsStartAtWordBoundary)
+            // What starts a match of the pieces after this one, for the literals that are this whole piece.
+            let following = piece.exact != nil && (extendingWords || findsFollowingBytes) ? leading(from: index + 1, extendingWords: false) : nil
+            var starts = LeadingSet(bytes: more.bytes)
             for literal in more.literals {
-                if extendingWords, piece.exact?.contains(literal) == true,
-                   let following = leading(from: index + 1, extendingWords: false), following.bytes.isEmpty,
-                   literal.bytes.count < 3 || following.literals.count <= Self.maximumFollowingCount {
-                    found.literals += following.literals.map(literal.appending)
+                guard let following, piece.exact?.contains(literal) == true else {
+                    starts.add(literal, followedBy: more.followingBytes[literal])
+                    continue
+                }
+                if extendingWords, following.bytes.isEmpty, literal.bytes.count < 3 || following.literals.count <= Self.maximumFollowingCount {
+                    for joined in following.literals.map(literal.appending) { starts.add(joined, followedBy: nil) }
                 } else {
-                    found.literals.append(literal)
+                    starts.add(literal, followedBy: findsFollowingBytes ? following.firstBytes : nil)
                 }
             }
+            found.formUnion(starts)
             found = found.capped()
             if !piece.canBeEmpty { return found }
         }

@@ -539,7 +539,7 @@ final class StartTable: @unchecked Sendable {
             for literal in longer.literals {
                 let bucket = Self.bigramBucket(literal.bytes[0], literal.bytes[1])
                 tables[Self.literalStartedByBigram + bucket] |= bit
-                buckets[bucket].append(BucketedLiteral(part: index, literal: literal))
+                buckets[bucket].append(BucketedLiteral(part: index, literal: literal, following: leading.followingBytes[literal] ?? .all))
             }
             if leading.literals.contains(where: \.hasNonASCIICaseVariants) { foldsOutsideASCII |= bit }
             if leading.literalsStartAtWordBoundary { literalsStartAtWordBoundary |= bit }
@@ -603,6 +603,9 @@ final class StartTable: @unchecked Sendable {
                         } else {
                             guard entry.literal.begins(in: subject, at: position) else { continue }
                         }
+                        // (Where the subject ends after the literal, or inside it, what follows is still to come.)
+                        let after = position + entry.literal.bytes.count
+                        guard after >= subject.count || entry.following.contains(subject[after]) else { continue }
                         parts |= 1 << entry.part
                         pending &= ~(1 << entry.part)
                     }
@@ -618,12 +621,15 @@ final class StartTable: @unchecked Sendable {
     private struct BucketedLiteral {
         let part: Int
         let literal: Literal
+        /// The first bytes of what may follow the literal in a match (``LeadingSet/followingBytes``).
+        let following: ByteSet
         let head: UInt64
         let headMask: UInt64
 
-        init(part: Int, literal: Literal) {
+        init(part: Int, literal: Literal, following: ByteSet) {
             self.part = part
             self.literal = literal
+            self.following = following
             head = LiteralScanner.key(literal.bytes.prefix(8))
             headMask = literal.bytes.count >= 8 ? .max : (1 << UInt64(8 * literal.bytes.count)) - 1
         }
