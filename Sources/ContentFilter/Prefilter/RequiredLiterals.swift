@@ -477,7 +477,9 @@ struct LiteralExtractor {
             return .anyCharacter
         case "X": return .unboundedCharacters
         case "b": return .wordBoundary
-        case "B", "A", "Z", "z", "G", "E": return .empty
+        // `\G` holds where a search starts, which a prefiltered search moves: no literals for such a pattern.
+        case "G": return nil
+        case "B", "A", "Z", "z", "E": return .empty
         case "Q":
             var builder = SequenceBuilder()
             while position < scalars.count, !consume("\\E") {
