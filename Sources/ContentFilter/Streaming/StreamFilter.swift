@@ -321,7 +321,8 @@ public final class StreamFilter {
             }
             foundMatches.removeAll { $0.end > frontier && actions[$0.ruleIndex] != .allow }
         }
-        let resolved = foundMatches.isEmpty ? [] : MatchResolver.resolve(foundMatches, actions: actions, categories: rules.categoryNumbers)
+        // (No array at all when there is no match: even an empty one costs a release in every window.)
+        let resolved = foundMatches.isEmpty ? nil : MatchResolver.resolve(foundMatches, actions: actions, categories: rules.categoryNumbers)
         release(upTo: frontier, matches: resolved, into: &output)
         if !forcedMatches.isEmpty { forcedMatches.removeAll { $0.end <= decided } }
         if !openAllowMatches.isEmpty { openAllowMatches.removeAll { $0.end <= decided } }
@@ -421,38 +422,40 @@ public final class StreamFilter {
 
     // MARK: - Releasing
 
-    /// Applies the resolved matches that lie before `frontier` and releases the text up to it.
-    private func release(upTo frontier: Int, matches: [RawMatch], into output: inout FilterOutput) {
+    /// Applies the resolved matches (if any) that lie before `frontier` and releases the text up to it.
+    private func release(upTo frontier: Int, matches: [RawMatch]?, into output: inout FilterOutput) {
         var cursor = decided
-        let heldBack = matches.isEmpty ? 0 : heldBackByteCount
-        for match in matches where match.start >= decided {
-            reportInvalidSpans(startingBefore: match.start, into: &output)
-            let rule = rules.rules[match.ruleIndex]
-            let action = actions[match.ruleIndex]
-            let text = configuration.eventsIncludeText
-                ? String(decoding: buffer.bytes[(match.start - bufferStart)..<(match.end - bufferStart)], as: UTF8.self) : nil
-            output.events.append(FilterEvent(
-                type: .match, rule: rule.id, category: rule.category, action: action,
-                start: repairer.offsets.original(match.start), end: repairer.offsets.original(match.end), heldBack: heldBack, text: text))
-            guard !configuration.dryRun else { continue }
-            switch action {
-            case .block:
-                releaseText(from: cursor, to: match.start, into: &output)
-                inject(configuration.texts.refusals[rule.category, default: configuration.texts.refusal].text(for: resolvedLanguage),
-                       separatedBefore: hasReleasedText, into: &output)
-                blockStart = repairer.offsets.original(match.start)
-                state = .blocked(rule: rule.id, category: rule.category)
-                isBlocked = true
-                decided = frontier
-                return
-            case .redact:
-                releaseText(from: cursor, to: match.start, into: &output)
-                output.append(configuration.texts.mask.text(for: resolvedLanguage))
-                cursor = match.end
-            case .disclaim:
-                if !disclaimedCategories.contains(rule.category) { disclaimedCategories.append(rule.category) }
-            case .flag, .allow:
-                break
+        if let matches {
+            let heldBack = heldBackByteCount
+            for match in matches where match.start >= decided {
+                reportInvalidSpans(startingBefore: match.start, into: &output)
+                let rule = rules.rules[match.ruleIndex]
+                let action = actions[match.ruleIndex]
+                let text = configuration.eventsIncludeText
+                    ? String(decoding: buffer.bytes[(match.start - bufferStart)..<(match.end - bufferStart)], as: UTF8.self) : nil
+                output.events.append(FilterEvent(
+                    type: .match, rule: rule.id, category: rule.category, action: action,
+                    start: repairer.offsets.original(match.start), end: repairer.offsets.original(match.end), heldBack: heldBack, text: text))
+                guard !configuration.dryRun else { continue }
+                switch action {
+                case .block:
+                    releaseText(from: cursor, to: match.start, into: &output)
+                    inject(configuration.texts.refusals[rule.category, default: configuration.texts.refusal].text(for: resolvedLanguage),
+                           separatedBefore: hasReleasedText, into: &output)
+                    blockStart = repairer.offsets.original(match.start)
+                    state = .blocked(rule: rule.id, category: rule.category)
+                    isBlocked = true
+                    decided = frontier
+                    return
+                case .redact:
+                    releaseText(from: cursor, to: match.start, into: &output)
+                    output.append(configuration.texts.mask.text(for: resolvedLanguage))
+                    cursor = match.end
+                case .disclaim:
+                    if !disclaimedCategories.contains(rule.category) { disclaimedCategories.append(rule.category) }
+                case .flag, .allow:
+                    break
+                }
             }
         }
         releaseText(from: cursor, to: frontier, into: &output)
