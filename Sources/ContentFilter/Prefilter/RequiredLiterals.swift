@@ -179,15 +179,13 @@ struct LeadingSet: Hashable, Sendable {
         return LeadingSet(bytes: bytes.union(LeadingSet(literals: unique).literalFirstBytes))
     }
 
-    /// Adds `literal`, which `following` may follow (any byte when `nil`).
-    mutating func add(_ literal: Literal, followedBy following: ByteSet?) {
-        formUnion(LeadingSet(literals: [literal], followingBytes: following.map { [literal: $0] } ?? [:]))
-    }
-
     /// Adds the literals and bytes of `other` (not its ``literalsStartAtWordBoundary``). A literal of both
-    /// keeps what may follow it in either, so an entry stays only where both sets have one.
+    /// keeps what may follow it in either, so an entry stays only where both sets have one. (Past
+    /// ``maximumLiteralCount`` literals none stays: ``capped()`` keeps only their first bytes then.)
     mutating func formUnion(_ other: LeadingSet) {
-        if !followingBytes.isEmpty || !other.followingBytes.isEmpty {
+        if literals.count + other.literals.count > Self.maximumLiteralCount {
+            followingBytes = [:]
+        } else if !followingBytes.isEmpty || !other.followingBytes.isEmpty {
             let mine = Set(literals), theirs = Set(other.literals)
             var merged: [Literal: ByteSet] = [:]
             for (literal, following) in followingBytes where !theirs.contains(literal) || other.followingBytes[literal] != nil {
@@ -855,18 +853,31 @@ private struct SequenceBuilder {
             found.literalsStartAtWordBoundary = found.literalsStartAtWordBoundary
                 && (more.literals.isEmpty || boundarySeen || more.literalsStartAtWordBoundary)
             // What starts a match of the pieces after this one, for the literals that are this whole piece.
-            let following = piece.exact != nil && (extendingWords || findsFollowingBytes) ? leading(from: index + 1, extendingWords: false) : nil
+            let next = piece.exact != nil && (extendingWords || findsFollowingBytes) ? leading(from: index + 1, extendingWords: false) : nil
             var starts = LeadingSet(bytes: more.bytes)
+            // What may follow the literals added here, where that is known; anything may follow the others.
+            var following: [Literal: ByteSet] = [:], unrestricted: [Literal] = []
             for literal in more.literals {
-                guard let following, piece.exact?.contains(literal) == true else {
-                    starts.add(literal, followedBy: more.followingBytes[literal])
+                guard let next, piece.exact?.contains(literal) == true else {
+                    starts.literals.append(literal)
+                    if let inner = more.followingBytes[literal] { following[literal] = inner } else { unrestricted.append(literal) }
                     continue
                 }
-                if extendingWords, following.bytes.isEmpty, literal.bytes.count < 3 || following.literals.count <= Self.maximumFollowingCount {
-                    for joined in following.literals.map(literal.appending) { starts.add(joined, followedBy: nil) }
+                if extendingWords, next.bytes.isEmpty, literal.bytes.count < 3 || next.literals.count <= Self.maximumFollowingCount {
+                    let joined = next.literals.map(literal.appending)
+                    starts.literals += joined
+                    unrestricted += joined
+                } else if findsFollowingBytes {
+                    starts.literals.append(literal)
+                    following[literal] = next.firstBytes
                 } else {
-                    starts.add(literal, followedBy: findsFollowingBytes ? following.firstBytes : nil)
+                    starts.literals.append(literal)
+                    unrestricted.append(literal)
                 }
+            }
+            if !following.isEmpty {
+                for literal in unrestricted { following[literal] = nil }
+                starts.followingBytes = following
             }
             found.formUnion(starts)
             found = found.capped()
