@@ -441,13 +441,18 @@ struct LiteralExtractor {
         return nil
     }
 
-    /// The ASCII characters that `\D`, `\W` and `\S` never match, with or without Unicode properties: the first
-    /// byte of what they match is any other (with Unicode properties they also leave out characters outside ASCII).
-    private static let shorthandExclusions: [Unicode.Scalar: ByteSet] = [
-        "D": ByteSet(UInt8(ascii: "0")...UInt8(ascii: "9")),
-        "W": .asciiWordCharacters,
-        "S": ByteSet([0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D]),
+    /// The ASCII characters of `\d`, `\w` and `\s`: all they match without Unicode properties, and, with or
+    /// without, what `\D`, `\W` and `\S` never match (the first byte of what those match is any other).
+    private static let asciiShorthands: [Unicode.Scalar: ByteSet] = [
+        "d": ByteSet(UInt8(ascii: "0")...UInt8(ascii: "9")),
+        "w": .asciiWordCharacters,
+        "s": ByteSet([0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D]),
     ]
+
+    /// The first bytes of what the negated shorthand `\D`, `\W` or `\S` matches.
+    private static func firstBytes(ofNegatedShorthand scalar: Unicode.Scalar) -> ByteSet {
+        asciiShorthands[Unicode.Scalar(UInt8(scalar.value) | 0x20)]!.inverted
+    }
 
     private mutating func escape() -> Fragment? {
         guard let scalar = current else { return nil }
@@ -457,12 +462,10 @@ struct LiteralExtractor {
             // Without Unicode properties `\s` is the six ASCII spaces; as alternatives it can extend a short
             // leading word (`to\s+`).
             return Fragment.alternatives(["\u{20}", "\t", "\n", "\u{0B}", "\u{0C}", "\r"].map(literal))
-        case "d" where !ucp:
-            return .oneCharacter(of: ByteSet(UInt8(ascii: "0")...UInt8(ascii: "9")))
-        case "w" where !ucp:
-            return .oneCharacter(of: ByteSet.asciiWordCharacters)
+        case "d" where !ucp, "w" where !ucp:
+            return .oneCharacter(of: Self.asciiShorthands[scalar]!)
         case "D", "W", "S":
-            return .oneCharacter(of: .all, firstBytes: Self.shorthandExclusions[scalar]!.inverted)
+            return .oneCharacter(of: .all, firstBytes: Self.firstBytes(ofNegatedShorthand: scalar))
         case "d", "w", "s", "h", "H", "v", "V", "N", "R":
             return .anyCharacter
         case "p", "P":
@@ -554,18 +557,14 @@ struct LiteralExtractor {
                     continue
                 case "d" where !ucp, "w" where !ucp, "s" where !ucp:
                     isWide = true
-                    let set: ByteSet = switch escaped {
-                    case "d": ByteSet(UInt8(ascii: "0")...UInt8(ascii: "9"))
-                    case "w": .asciiWordCharacters
-                    default: ByteSet([0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D])
-                    }
+                    let set = Self.asciiShorthands[escaped]!
                     asciiBytes = asciiBytes?.union(set)
                     firstBytes = firstBytes?.union(set)
                     continue
                 case "D", "W", "S":
                     isWide = true
                     asciiBytes = nil
-                    firstBytes = firstBytes?.union(Self.shorthandExclusions[escaped]!.inverted)
+                    firstBytes = firstBytes?.union(Self.firstBytes(ofNegatedShorthand: escaped))
                     continue
                 default:
                     if escaped.properties.isAlphabetic || ("0"..."9").contains(escaped) { isWide = true; asciiBytes = nil; firstBytes = nil; continue }

@@ -546,12 +546,11 @@ final class StartTable: @unchecked Sendable {
         }
         for byte in 0...255 {
             let isWordCharacter = ByteSet.asciiWordCharacters.contains(UInt8(byte))
-            let literalStarted = tables[Self.literalStartedByByte + byte]
-            tables[Self.afterWordCharacter + Self.literalStartedByByte + byte] =
-                isWordCharacter ? literalStarted & ~literalsStartAtWordBoundary : literalStarted
-            for block in [0, Self.afterWordCharacter] {
-                tables[block + Self.anyStartedByByte + byte] = tables[Self.startedByByte + byte] | tables[block + Self.literalStartedByByte + byte]
-            }
+            let started = tables[Self.startedByByte + byte], literalStarted = tables[Self.literalStartedByByte + byte]
+            let literalStartedAfterWord = isWordCharacter ? literalStarted & ~literalsStartAtWordBoundary : literalStarted
+            tables[Self.afterWordCharacter + Self.literalStartedByByte + byte] = literalStartedAfterWord
+            tables[Self.anyStartedByByte + byte] = started | literalStarted
+            tables[Self.afterWordCharacter + Self.anyStartedByByte + byte] = started | literalStartedAfterWord
             tables[Self.blockAfterByte + byte] = isWordCharacter ? UInt64(Self.afterWordCharacter) : 0
         }
         self.tables = tables
