@@ -441,6 +441,24 @@ import Testing
         #expect(parts("so the bes") == 0b001)              // fewer than eight left: `the best` may be arriving
     }
 
+    /// Leading literals of three bytes or more are kept by their first three: Chinese characters that share their
+    /// first two bytes (癌 and 白, E7 99) are told apart, and two bytes at the end may still begin a longer literal.
+    @Test func leadingLiteralsAreBucketedByThreeBytes() throws {
+        let literals = [Literal(bytes: Array("癌症".utf8), caseless: false), Literal(bytes: Array("白癜风".utf8), caseless: false),
+                        Literal(bytes: Array("no".utf8), caseless: true), Literal(bytes: Array("word".utf8), caseless: true)]
+        let table = try #require(StartTable(leading: literals.map { LeadingSet(literals: [$0]) }))
+        func parts(_ text: String) -> UInt64 {
+            Array(text.utf8).withUnsafeBufferPointer { table.startingParts(in: $0, from: 0, hasCaseVariants: false) }
+        }
+        #expect(parts("患了癌症。") == 0b0001)
+        #expect(parts("有白癜风") == 0b0010)
+        #expect(parts("白天看癌细胞") == 0)               // 白 and 癌, but not 白癜 or 癌症
+        #expect(parts("say NO.") == 0b0100)
+        #expect(parts("a WO") == 0b1000)                  // `word` may be arriving
+        #expect(parts("a wx") == 0)
+        #expect(parts("白癜风, no, a word") == 0b1110)
+    }
+
     /// With Unicode properties `\\s` matches more than ASCII spaces, so it does not extend a leading word.
     @Test func unicodeSpacesDoNotExtendALeadingWord() {
         let required = LiteralExtractor.requiredLiterals(of: "\\bto\\s+shut", caseless: false, ucp: true)

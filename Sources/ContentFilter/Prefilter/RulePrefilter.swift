@@ -500,15 +500,16 @@ final class StartTable: @unchecked Sendable {
     /// at a word boundary do not start with a word character: by byte, the parts with a leading literal of
     /// two bytes or more that can begin with the byte (``literalStartedByByte``), and the parts the byte may
     /// start at all (``anyStartedByByte``, so that most bytes are passed over with one look-up). Then by byte,
-    /// the block that the next byte reads (``blockAfterByte``: 0 or ``afterWordCharacter``). Last, by
-    /// ``bigramBucket(_:_:)`` of a literal's first two bytes, those with such a leading literal
-    /// (``literalStartedByBigram``).
+    /// the block that the next byte reads (``blockAfterByte``: 0 or ``afterWordCharacter``). Then by bucket of
+    /// a literal's head (``headBucket(of:)``), the parts with such a leading literal (``literalStartedByHead``).
+    /// Last, by ``bigramBucket(_:_:)`` of its first two bytes, the parts with a leading literal of three bytes or
+    /// more (``longLiteralStartedByBigram``).
     private let tables: UnsafeMutableBufferPointer<UInt64>
     private static let startedByByte = 0, literalStartedByByte = 256, anyStartedByByte = 512, afterWordCharacter = 512,
-                       blockAfterByte = 1_280, literalStartedByBigram = 1_536
+                       blockAfterByte = 1_280, literalStartedByHead = 1_536, longLiteralStartedByBigram = 1_536 + bigramBuckets
     /// Every part's bit.
     private let every: UInt64
-    /// The leading literals of two bytes or more, by ``bigramBucket(_:_:)``: row `b` holds those of bucket `b`.
+    /// The leading literals of two bytes or more, by ``headBucket(of:)``: row `b` holds those of bucket `b`.
     private let bucketedLiterals: FixedRows<BucketedLiteral>
     /// Parts whose starts are unknown: always starting.
     private let unknown: UInt64
@@ -518,7 +519,7 @@ final class StartTable: @unchecked Sendable {
     /// - Parameter leading: by part, what starts its matches, when known. `nil` for more than 64 parts.
     init?(leading starts: [LeadingSet?]) {
         guard !starts.isEmpty, starts.count <= 64 else { return nil }
-        let tables = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: Self.literalStartedByBigram + Self.bigramBuckets)
+        let tables = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: Self.longLiteralStartedByBigram + Self.bigramBuckets)
         tables.initialize(repeating: 0)
         var unknown: UInt64 = 0, foldsOutsideASCII: UInt64 = 0, literalsStartAtWordBoundary: UInt64 = 0
         var buckets = [[BucketedLiteral]](repeating: [], count: Self.bigramBuckets)
@@ -537,8 +538,9 @@ final class StartTable: @unchecked Sendable {
                 if literalFirstBytes.contains(UInt8(byte)) { tables[Self.literalStartedByByte + byte] |= bit }
             }
             for literal in longer.literals {
-                let bucket = Self.bigramBucket(literal.bytes[0], literal.bytes[1])
-                tables[Self.literalStartedByBigram + bucket] |= bit
+                let bucket = Self.headBucket(of: literal.bytes)
+                tables[Self.literalStartedByHead + bucket] |= bit
+                if literal.bytes.count > 2 { tables[Self.longLiteralStartedByBigram + Self.bigramBucket(literal.bytes[0], literal.bytes[1])] |= bit }
                 buckets[bucket].append(BucketedLiteral(part: index, literal: literal, following: leading.followingBytes[literal] ?? .all))
             }
             if leading.literals.contains(where: \.hasNonASCIICaseVariants) { foldsOutsideASCII |= bit }
@@ -588,25 +590,41 @@ final class StartTable: @unchecked Sendable {
             if pending != 0 && position + 1 == subject.count {
                 parts |= pending  // the last byte may begin any of those literals
             } else if pending != 0 {
-                let bucket = Self.bigramBucket(UInt8(byte), subject[position + 1])
-                pending &= tables[Self.literalStartedByBigram + bucket]
+                // Literals of two bytes are in the bucket of the next two bytes; longer ones in that of the next three,
+                // unless the subject ends after two: then the bytes still to come may finish one.
+                let second = subject[position + 1]
+                let bigram = Self.bigramBucket(UInt8(byte), second)
+                let long = pending & tables[Self.longLiteralStartedByBigram + bigram]
+                if long != 0 && position + 2 == subject.count {
+                    parts |= long
+                    pending &= ~long
+                }
+                pending &= tables[Self.literalStartedByHead + bigram] | long
                 if pending != 0 {
                     // The next eight bytes, as they are and folded, are compared with each literal's first eight at once.
                     let word = position + 8 <= subject.count
                         ? UnsafeRawPointer(subject.baseAddress!).loadUnaligned(fromByteOffset: position, as: UInt64.self) : nil
                     let foldedWord = word.map(LiteralScanner.foldASCII)
-                    for entry in bucketedLiterals[bucket] where pending & 1 << entry.part != 0 {
-                        if let word, let foldedWord {
-                            guard (entry.literal.caseless ? foldedWord : word) & entry.headMask == entry.head else { continue }
-                            guard entry.literal.bytes.count <= 8 || entry.literal.begins(in: subject, at: position) else { continue }
-                        } else {
-                            guard entry.literal.begins(in: subject, at: position) else { continue }
+                    func takeLiterals(inBucket bucket: Int) {
+                        guard pending & tables[Self.literalStartedByHead + bucket] != 0 else { return }
+                        for entry in bucketedLiterals[bucket] where pending & 1 << entry.part != 0 {
+                            if let word, let foldedWord {
+                                guard (entry.literal.caseless ? foldedWord : word) & entry.headMask == entry.head else { continue }
+                                guard entry.literal.bytes.count <= 8 || entry.literal.begins(in: subject, at: position) else { continue }
+                            } else {
+                                guard entry.literal.begins(in: subject, at: position) else { continue }
+                            }
+                            // (Where the subject ends after the literal, or inside it, what follows is still to come.)
+                            let after = position + entry.literal.bytes.count
+                            guard after >= subject.count || entry.following.contains(subject[after]) else { continue }
+                            parts |= 1 << entry.part
+                            pending &= ~(1 << entry.part)
                         }
-                        // (Where the subject ends after the literal, or inside it, what follows is still to come.)
-                        let after = position + entry.literal.bytes.count
-                        guard after >= subject.count || entry.following.contains(subject[after]) else { continue }
-                        parts |= 1 << entry.part
-                        pending &= ~(1 << entry.part)
+                    }
+                    takeLiterals(inBucket: bigram)
+                    if pending & long != 0 && position + 2 < subject.count {
+                        let trigram = Self.trigramBucket(UInt8(byte), second, subject[position + 2])
+                        if trigram != bigram { takeLiterals(inBucket: trigram) }
                     }
                 }
             }
@@ -640,5 +658,17 @@ final class StartTable: @unchecked Sendable {
     @inline(__always)
     static func bigramBucket(_ first: UInt8, _ second: UInt8) -> Int {
         (Int(Literal.fold(first)) &* 31 &+ Int(Literal.fold(second))) & (bigramBuckets - 1)
+    }
+
+    /// The bucket of three bytes, as ``bigramBucket(_:_:)``. (Two bytes leave most Chinese characters alike: the
+    /// ones in a run of 64 code points share their first two.)
+    @inline(__always)
+    static func trigramBucket(_ first: UInt8, _ second: UInt8, _ third: UInt8) -> Int {
+        (Int(Literal.fold(first)) &* 961 &+ Int(Literal.fold(second)) &* 31 &+ Int(Literal.fold(third))) & (bigramBuckets - 1)
+    }
+
+    /// The bucket a leading literal of two bytes or more is kept in: by its first three bytes, or its two.
+    static func headBucket(of bytes: [UInt8]) -> Int {
+        bytes.count > 2 ? trigramBucket(bytes[0], bytes[1], bytes[2]) : bigramBucket(bytes[0], bytes[1])
     }
 }
