@@ -53,6 +53,8 @@ final class LiteralScanner: @unchecked Sendable {
     /// By tail length `m` (2...7): the state bits that are zero after a text whose last `m` bytes may be a
     /// proper prefix of a literal's key (lane `8 - k + m - 1` of each bucket whose keys have `k > m` bytes).
     private let tailLanes: [UInt64]
+    /// Every length's ``tailLanes``.
+    private let anyTailLane: UInt64
     /// The first bytes of the literals, ASCII letters folded.
     private let firstBytes: ByteSet
 
@@ -94,6 +96,7 @@ final class LiteralScanner: @unchecked Sendable {
             for length in 2..<keyLength { tailLanes[length] |= 1 << UInt64(8 * (Self.buckets - keyLength + length - 1) + bucket) }
         }
         self.tailLanes = tailLanes
+        anyTailLane = tailLanes.reduce(0, |)
         firstBytes = ByteSet(folded.map { $0[0] })
         keyLengths = FixedBuffer(buckets.map(\.keyLength))
         keyMasks = FixedBuffer(buckets.map { $0.keyLength == 8 ? ~0 : (1 << UInt64(8 * $0.keyLength)) - 1 })
@@ -190,7 +193,8 @@ final class LiteralScanner: @unchecked Sendable {
     /// The longest tail (from `start`, on a character boundary) that the state after the text's last byte
     /// leaves as the beginning of a key, when no key that the scan found runs past the text's end.
     private func longestTail(after state: UInt64, in text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        var length = min(text.count - start, Self.keyBytes - 1)
+        // (Where no lane of a tail of 2 bytes or more is open, one test passes over those lengths.)
+        var length = min(text.count - start, ~state & anyTailLane == 0 ? 1 : Self.keyBytes - 1)
         while length >= 2 {
             if ~state & tailLanes[length] != 0 && text[text.count - length] & 0xC0 != 0x80 { return length }
             length -= 1
