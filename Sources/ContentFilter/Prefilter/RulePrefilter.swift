@@ -591,7 +591,8 @@ final class StartTable: @unchecked Sendable {
                 parts |= pending  // the last byte may begin any of those literals
             } else if pending != 0 {
                 // Literals of two bytes are in the bucket of the next two bytes; longer ones in that of the next three,
-                // unless the subject ends after two: then the bytes still to come may finish one.
+                // unless the subject ends after two: then the bytes still to come may finish one (told by the bucket
+                // of its first two, so a collision adds a part that does not start: a search, never a miss).
                 let second = subject[position + 1]
                 let bigram = Self.bigramBucket(UInt8(byte), second)
                 let long = pending & tables[Self.longLiteralStartedByBigram + bigram]
