@@ -212,7 +212,7 @@ final class RulePrefilter: Sendable {
             self.literals = literals
             self.within = within
             firstBytes = ByteSet(literals.map { Literal.fold($0.bytes[0]) })
-            var firstPairs = [UInt64](repeating: 0, count: StartTable.bigramBuckets / 64)
+            var firstPairs = [UInt64](repeating: 0, count: StartTable.bucketCount / 64)
             for literal in literals {
                 let bucket = StartTable.bigramBucket(literal.bytes[0], literal.bytes[1])
                 firstPairs[bucket >> 6] |= 1 << UInt64(bucket & 63)
@@ -506,7 +506,7 @@ final class StartTable: @unchecked Sendable {
     /// more (``longLiteralStartedByBigram``).
     private let tables: UnsafeMutableBufferPointer<UInt64>
     private static let startedByByte = 0, literalStartedByByte = 256, anyStartedByByte = 512, afterWordCharacter = 512,
-                       blockAfterByte = 1_280, literalStartedByHead = 1_536, longLiteralStartedByBigram = 1_536 + bigramBuckets
+                       blockAfterByte = 1_280, literalStartedByHead = 1_536, longLiteralStartedByBigram = 1_536 + bucketCount
     /// Every part's bit.
     private let every: UInt64
     /// The leading literals of two bytes or more, by ``headBucket(of:)``: row `b` holds those of bucket `b`.
@@ -519,10 +519,10 @@ final class StartTable: @unchecked Sendable {
     /// - Parameter leading: by part, what starts its matches, when known. `nil` for more than 64 parts.
     init?(leading starts: [LeadingSet?]) {
         guard !starts.isEmpty, starts.count <= 64 else { return nil }
-        let tables = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: Self.longLiteralStartedByBigram + Self.bigramBuckets)
+        let tables = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: Self.longLiteralStartedByBigram + Self.bucketCount)
         tables.initialize(repeating: 0)
         var unknown: UInt64 = 0, foldsOutsideASCII: UInt64 = 0, literalsStartAtWordBoundary: UInt64 = 0
-        var buckets = [[BucketedLiteral]](repeating: [], count: Self.bigramBuckets)
+        var buckets = [[BucketedLiteral]](repeating: [], count: Self.bucketCount)
         for (index, leading) in starts.enumerated() {
             let bit: UInt64 = 1 << index
             guard let leading else {
@@ -653,19 +653,20 @@ final class StartTable: @unchecked Sendable {
         }
     }
 
-    static let bigramBuckets = 1024
+    /// How many buckets ``bigramBucket(_:_:)`` and ``trigramBucket(_:_:_:)`` spread bytes over.
+    static let bucketCount = 1024
 
     /// The bucket of two bytes, with ASCII letters folded (collisions only cost a literal comparison).
     @inline(__always)
     static func bigramBucket(_ first: UInt8, _ second: UInt8) -> Int {
-        (Int(Literal.fold(first)) &* 31 &+ Int(Literal.fold(second))) & (bigramBuckets - 1)
+        (Int(Literal.fold(first)) &* 31 &+ Int(Literal.fold(second))) & (bucketCount - 1)
     }
 
     /// The bucket of three bytes, as ``bigramBucket(_:_:)``. (Two bytes leave most Chinese characters alike: the
     /// ones in a run of 64 code points share their first two.)
     @inline(__always)
     static func trigramBucket(_ first: UInt8, _ second: UInt8, _ third: UInt8) -> Int {
-        (Int(Literal.fold(first)) &* 961 &+ Int(Literal.fold(second)) &* 31 &+ Int(Literal.fold(third))) & (bigramBuckets - 1)
+        (Int(Literal.fold(first)) &* 961 &+ Int(Literal.fold(second)) &* 31 &+ Int(Literal.fold(third))) & (bucketCount - 1)
     }
 
     /// The bucket a leading literal of two bytes or more is kept in: by its first three bytes, or its two.
