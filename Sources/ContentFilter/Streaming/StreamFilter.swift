@@ -290,17 +290,34 @@ public final class StreamFilter {
         var frontier = searchEnd
         var undecidedRule: (index: Int, start: Int)?
         let forcedBefore = forcedMatches.count
-        for group in rules.groups.indices {
-            let earliest = searchWindow(of: group, upTo: searchEnd, partial: partial) { index, error, at in
-                handleLimit(error, rule: index, at: at, windowEnd: windowEnd, into: &output)
-            }
-            if let earliest, earliest.start < frontier {
+        func limitReached(rule index: Int, _ error: PCRE2Error, at start: Int) {
+            handleLimit(error, rule: index, at: start, windowEnd: windowEnd, into: &output)
+        }
+        if rules.groups.count == 1 && !normalizes && resumeOffsets.isEmpty {
+            // The usual stream, in short: one group, which searches the text itself, every rule from `decided`.
+            if let earliest = searchText(of: 0, upTo: searchEnd, partial: partial, ruleStart: nil, failed: limitReached) {
                 frontier = earliest.start
                 undecidedRule = (earliest.rule, earliest.start)
+            }
+        } else {
+            for group in rules.groups.indices {
+                let earliest = normalizes && views[group] != nil
+                    ? searchView(of: group, upTo: searchEnd, partial: partial, failed: limitReached)
+                    : searchText(of: group, upTo: searchEnd, partial: partial, ruleStart: ruleStartsAfterResumes(), failed: limitReached)
+                if let earliest, earliest.start < frontier {
+                    frontier = earliest.start
+                    undecidedRule = (earliest.rule, earliest.start)
+                }
             }
         }
         // A search that failed closed in this window is a match in it.
         if forcedMatches.count > forcedBefore { foundMatches.append(contentsOf: forcedMatches[forcedBefore...]) }
+        // The usual window: no match, so nothing to resolve or to keep open.
+        if foundMatches.isEmpty {
+            guard frontier > decided else { return .undecided(holdingRule: undecidedRule) }
+            release(upTo: frontier, matches: nil, into: &output)
+            return .released
+        }
         // A known match that crosses the frontier may still lose to one that starts after it: wait for it. An
         // `allow` match never loses, and takes no text: it holds nothing back.
         var moved = true
@@ -312,15 +329,13 @@ public final class StreamFilter {
             }
         }
         guard frontier > decided else { return .undecided(holdingRule: undecidedRule) }
-        if !foundMatches.isEmpty {
-            // Allow matches past the frontier stay open for the windows they reach; the other matches past it are
-            // found again by a later window's search.
-            for match in foundMatches where match.end > frontier && actions[match.ruleIndex] == .allow && !openAllowMatches.contains(match) {
-                openAllowMatches.append(match)
-                resumeOffsets[match.ruleIndex] = max(resumeOffsets[match.ruleIndex] ?? 0, match.end)
-            }
-            foundMatches.removeAll { $0.end > frontier && actions[$0.ruleIndex] != .allow }
+        // Allow matches past the frontier stay open for the windows they reach; the other matches past it are
+        // found again by a later window's search.
+        for match in foundMatches where match.end > frontier && actions[match.ruleIndex] == .allow && !openAllowMatches.contains(match) {
+            openAllowMatches.append(match)
+            resumeOffsets[match.ruleIndex] = max(resumeOffsets[match.ruleIndex] ?? 0, match.end)
         }
+        foundMatches.removeAll { $0.end > frontier && actions[$0.ruleIndex] != .allow }
         // (No array at all when there is no match: even an empty one costs a release in every window.)
         let resolved = foundMatches.isEmpty ? nil : MatchResolver.resolve(foundMatches, actions: actions, categories: rules.categoryNumbers)
         release(upTo: frontier, matches: resolved, into: &output)
@@ -329,28 +344,38 @@ public final class StreamFilter {
         return .released
     }
 
-    /// Searches the rules of group `group` over `[decided, end)`, with the context before it, and appends
-    /// the matches to `foundMatches`; `failed` gets each search that a PCRE2 error stopped. Returns the possible
-    /// match at the end that starts earliest (see ``RuleSet/searchAllRules(of:in:from:ruleStart:partial:startsInsideText:subjectOffset:scratch:into:failed:)``).
-    /// Offsets are absolute repaired offsets.
-    private func searchWindow(of group: Int, upTo end: Int, partial: Bool,
-                              failed: (_ rule: Int, PCRE2Error, _ at: Int) -> Void) -> (rule: Int, start: Int)? {
+    /// Searches the rules of group `group`, which search the text itself, over `[decided, end)`, with the context
+    /// before it, and appends the matches to `foundMatches`; `failed` gets each search that a PCRE2 error stopped.
+    /// Returns the possible match at the end that starts earliest (see ``RuleSet/searchAllRules(of:in:from:ruleStart:partial:startsInsideText:subjectOffset:scratch:into:failed:)``).
+    /// Offsets are absolute repaired offsets. (Inlined: the call and its closures cost as much as a quiet window's
+    /// search.)
+    ///
+    /// - Parameter ruleStart: where each rule's search starts, in offsets of `buffer`, if not at `decided` for all
+    ///   (``ruleStartsAfterResumes()``).
+    @inline(__always)
+    private func searchText(of group: Int, upTo end: Int, partial: Bool, ruleStart: ((Int) -> Int)?,
+                            failed: (_ rule: Int, PCRE2Error, _ at: Int) -> Void) -> (rule: Int, start: Int)? {
         let firstFound = foundMatches.count
-        // (`normalizes` first: it tells without a look at the views.)
-        guard normalizes && views[group] != nil else {
-            // Rules are searched from `decided`, apart from those moved past an overflow or an open allow match.
-            let ruleStart: ((Int) -> Int)? = resumeOffsets.isEmpty ? nil : { [decided, bufferStart, resumeOffsets] in
-                max(decided, resumeOffsets[$0] ?? 0) - bufferStart
-            }
-            let earliest = searchRules(
-                ofGroup: group, in: UnsafeBufferPointer(rebasing: buffer.bytes[..<(end - bufferStart)]), from: decided - bufferStart,
-                ruleStart: ruleStart, partial: partial, subjectOffset: bufferStart
-            ) { index, error, at in failed(index, error, at + bufferStart) }
-            for index in firstFound..<foundMatches.count { foundMatches[index] = foundMatches[index].shifted(by: bufferStart) }
-            return earliest.map { ($0.rule, $0.start + bufferStart) }
-        }
-        // The rules search the view; what they find is mapped back to the text it came from. (The view is
-        // read in place: a copy would retain each of its arrays once per window.)
+        let earliest = searchRules(
+            ofGroup: group, in: UnsafeBufferPointer(rebasing: buffer.bytes[..<(end - bufferStart)]), from: decided - bufferStart,
+            ruleStart: ruleStart, partial: partial, subjectOffset: bufferStart
+        ) { index, error, at in failed(index, error, at + bufferStart) }
+        for index in firstFound..<foundMatches.count { foundMatches[index] = foundMatches[index].shifted(by: bufferStart) }
+        return earliest.map { ($0.rule, $0.start + bufferStart) }
+    }
+
+    /// Where each rule's search of the text starts, in offsets of `buffer`: at `decided`, apart from the rules moved
+    /// past an overflow or an open allow match (`nil` when there are none).
+    private func ruleStartsAfterResumes() -> ((Int) -> Int)? {
+        resumeOffsets.isEmpty ? nil : { [decided, bufferStart, resumeOffsets] in max(decided, resumeOffsets[$0] ?? 0) - bufferStart }
+    }
+
+    /// ``searchText(of:upTo:partial:ruleStart:failed:)`` for a group that searches its view of the text: the rules search the
+    /// view, and what they find is mapped back to the text it came from.
+    private func searchView(of group: Int, upTo end: Int, partial: Bool,
+                            failed: (_ rule: Int, PCRE2Error, _ at: Int) -> Void) -> (rule: Int, start: Int)? {
+        let firstFound = foundMatches.count
+        // (The view is read in place: a copy would retain each of its arrays once per window.)
         let viewStart = views[group]!.start
         let ruleStart: ((Int) -> Int)? = resumeOffsets.isEmpty ? nil : { [decided, resumeOffsets, offsets = views[group]!.offsets] in
             offsets.view(ofOriginal: max(decided, resumeOffsets[$0] ?? 0)) - viewStart
