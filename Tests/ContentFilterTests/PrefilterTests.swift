@@ -188,6 +188,38 @@ import Testing
         }
     }
 
+    /// The tail of a chunk that may begin the literal of a rule whose matches start at a word boundary is held back
+    /// only where one is, as PCRE2's partial matching holds it: not inside a word.
+    @Test func tailInsideAWordIsNotHeldForARuleThatStartsAtABoundary() throws {
+        let patterns = try temporaryDirectory(["p.txt": #"(?i)\bkill\b"# + "\n" + #"(?i)\bt\.me/[a-z0-9_]{4,32}\b"# + "\n"])
+        defer { try? FileManager.default.removeItem(at: patterns) }
+        let file = patterns.appending(path: "p.txt")
+        let prefiltered = try RuleSet(sources: [.patternList(file)], normalization: [])
+        let plain = try RuleSet(sources: [.patternList(file)], usesPrefilter: false, normalization: [])
+        for text in ["a skill to kill, or a ski trip; KILL", "at.me/abcd and t.me/abcdef, chat.me/abcde t.m"] {
+            let bytes = Array(text.utf8)
+            for size in 1...12 {
+                let chunks = evenCutting(bytes, size: size)
+                var expected: [Int] = []
+                let reference = filterStream(chunks, rules: plain) { _, held in expected.append(held) }
+                var heldBack: [Int] = []
+                let output = filterStream(chunks, rules: prefiltered) { _, held in heldBack.append(held) }
+                #expect(heldBack == expected, "\(text), chunks of \(size)")
+                #expect(output.chunkingInvariantPart == reference.chunkingInvariantPart)
+            }
+        }
+    }
+
+    /// Whether every match of a pattern starts at a word boundary is read from its text, and only where that is sure.
+    @Test(arguments: [
+        (#"\bkill\b"#, true), (#"(?i)\bt\.me/[a-z]{4}"#, true), (#"\b(?:a|b)cd"#, true), (#"\b[|]x|"#, false), (#"\b\|x"#, true),
+        (#"\b[]|]x"#, true), (#"\b[^]|]x"#, true), (#"\b[\]|]x"#, true), (#"\bab|cd"#, false), (#"kill\b"#, false), (#"(?i)x\b"#, false),
+        (#"\b\Q|\E"#, false), (#"\b(?x)a#[ \n|b"#, false), ("\\bab\u{301}|cd", false),
+    ])
+    func startsAtWordBoundaryIsReadFromThePattern(_ pattern: String, _ starts: Bool) {
+        #expect(LiteralExtractor.startsAtWordBoundary(pattern) == starts)
+    }
+
     /// Each literal of a rule of several patterns has its own lead: a search from where a long lead reaches back
     /// finds earlier matches of the rule first, and still the match through its own literal after them.
     @Test func eachLiteralReachesBackByItsOwnLead() throws {
@@ -541,20 +573,25 @@ import Testing
     }
 
     /// The tails of a text that begin a literal are found wherever the text ends, short or longer than a scanner
-    /// key, each with a literal it begins; no other tail is reported.
+    /// key, each with a literal it begins; no other tail is reported, nor one that begins only literals that start
+    /// at a word boundary where the text has none.
     @Test(arguments: [0, 5])
     func tailPrefixTableFindsTheTailsThatBeginALiteral(from start: Int) {
         let (literals, text) = Self.scannerWorkload(textBytes: 1_500)
         let folded = literals.map { $0.bytes.map(Literal.fold) }
-        let table = TailPrefixTable(literals: literals.indices.map { (literals[$0].bytes, Int32($0)) })
+        let startsAtBoundary = literals.indices.map { $0 % 3 == 0 }
+        let table = TailPrefixTable(literals: literals.indices.map { (literals[$0].bytes, Int32($0), startsAtBoundary[$0]) })
         defer { table.free() }
         let longest = folded.map(\.count).max()!
         var longTails = 0
         for end in start + 1...text.count where end == text.count || text[end] & 0xC0 != 0x80 {
             let foldedText = text[..<end].map(Literal.fold)
             let expected = (max(start, end - longest + 1)..<end).filter { position in
-                text[position] & 0xC0 != 0x80
-                    && folded.contains { $0.count > end - position && $0.starts(with: foldedText[position..<end]) }
+                let isBoundary = position == 0 || Self.isASCIIWordByte(text[position - 1]) != Self.isASCIIWordByte(text[position])
+                return text[position] & 0xC0 != 0x80 && folded.indices.contains { index in
+                    folded[index].count > end - position && folded[index].starts(with: foldedText[position..<end])
+                        && (isBoundary || !startsAtBoundary[index])
+                }
             }
             var found: [Int] = []
             text[..<end].withUnsafeBufferPointer { prefix in
@@ -568,6 +605,12 @@ import Testing
             longTails += expected.filter { end - $0 > 8 }.count
         }
         #expect(longTails > 50)
+    }
+
+    /// `\w` without Unicode properties.
+    private static func isASCIIWordByte(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "_") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
     }
 
     /// Literals of every key length and bucket, caseless or not, and a text of their letters in which they

@@ -441,6 +441,8 @@ struct TailPrefixTable: Sendable {
         var hash: UInt64
         /// -1 for an empty slot.
         var value: Int32
+        /// Every literal that begins with this prefix starts at a word boundary (`\b`).
+        var startsAtBoundary: Bool
     }
 
     private let filter: BitSet
@@ -449,27 +451,30 @@ struct TailPrefixTable: Sendable {
     /// The longest literal, in bytes.
     private let maximumLength: Int
 
-    /// - Parameter literals: the literals' bytes (ASCII letters are folded here) and the value to report
-    ///   for each; where prefixes of several literals are equal, the first one's value is kept.
-    init(literals: [(bytes: [UInt8], value: Int32)]) {
+    /// - Parameter literals: the literals' bytes (ASCII letters are folded here), the value to report for each,
+    ///   and whether every match through it starts at a word boundary (ASCII `\b`); where prefixes of several
+    ///   literals are equal, the first one's value is kept.
+    init(literals: [(bytes: [UInt8], value: Int32, startsAtBoundary: Bool)]) {
         var values: [UInt64: Int32] = [:]
+        var startsAtBoundary: [UInt64: Bool] = [:]
         var order: [UInt64] = []
-        for (bytes, value) in literals {
-            TailHash.forEachProperPrefix(of: bytes) { hash in
+        for literal in literals {
+            TailHash.forEachProperPrefix(of: literal.bytes) { hash in
+                startsAtBoundary[hash.value] = (startsAtBoundary[hash.value] ?? true) && literal.startsAtBoundary
                 if values[hash.value] == nil {
-                    values[hash.value] = value
+                    values[hash.value] = literal.value
                     order.append(hash.value)
                 }
             }
         }
         filter = BitSet(bits: min(20, max(6, (order.count * 16).bitWidthNeeded)))
         slotBits = max(1, (order.count * 2).bitWidthNeeded)
-        var slots = [Slot](repeating: Slot(hash: 0, value: -1), count: 1 << slotBits)
+        var slots = [Slot](repeating: Slot(hash: 0, value: -1, startsAtBoundary: false), count: 1 << slotBits)
         for hash in order {
             filter.insert(filter.index(hashing: hash))
             var slot = BitSet.index(hashing: hash, bits: slotBits)
             while slots[slot].value >= 0 { slot = (slot + 1) & (slots.count - 1) }
-            slots[slot] = Slot(hash: hash, value: values[hash]!)
+            slots[slot] = Slot(hash: hash, value: values[hash]!, startsAtBoundary: startsAtBoundary[hash]!)
         }
         self.slots = FixedBuffer(slots)
         maximumLength = literals.map(\.bytes.count).max() ?? 0
@@ -481,19 +486,22 @@ struct TailPrefixTable: Sendable {
     }
 
     /// Calls `body` with each position from `start` on (a character boundary, latest first) where the rest
-    /// of `text` is a proper prefix of one of the literals, and that literal's value.
+    /// of `text` is a proper prefix of one of the literals, and that literal's value. A prefix of literals that
+    /// all start at a word boundary is left out where `text` has none (its text before `start` tells).
     func forEachTailPrefix(in text: UnsafeBufferPointer<UInt8>, from start: Int, _ body: (_ position: Int, _ value: Int32) -> Void) {
         TailHash.forEachTail(of: text, from: start, shorterThan: maximumLength) { position, hash in
-            if filter.contains(filter.index(hashing: hash.value)), let value = value(for: hash.value) { body(position, value) }
+            guard filter.contains(filter.index(hashing: hash.value)), let entry = entry(for: hash.value) else { return }
+            if entry.startsAtBoundary && text.isWordCharacter(at: position - 1) == text.isWordCharacter(at: position) { return }
+            body(position, entry.value)
         }
     }
 
-    private func value(for hash: UInt64) -> Int32? {
+    private func entry(for hash: UInt64) -> Slot? {
         var slot = BitSet.index(hashing: hash, bits: slotBits)
         while true {
             let entry = slots[slot]
             if entry.value < 0 { return nil }
-            if entry.hash == hash { return entry.value }
+            if entry.hash == hash { return entry }
             slot = (slot + 1) & (slots.count - 1)
         }
     }

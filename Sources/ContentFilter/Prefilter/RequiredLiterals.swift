@@ -275,6 +275,38 @@ struct LiteralExtractor {
                        boundaryBefore: boundaryBefore, boundaryAfter: boundaryAfter)
     }
 
+    /// Whether every match of `pattern` starts at a word boundary: after an optional `(?i)`, it begins with `\b`
+    /// and has no alternative outside parentheses. (A conservative reading of the text: anything it does not
+    /// follow, such as `\Q`, answers no.)
+    static func startsAtWordBoundary(_ pattern: String) -> Bool {
+        var body = Substring(pattern)
+        if body.hasPrefix("(?i)") { body = body.dropFirst(4) }
+        // (Extended mode's comments could hide a class's end.)
+        guard body.hasPrefix("\\b"), !body.contains("(?x"), !body.contains("(?#") else { return false }
+        var depth = 0
+        var characters = body.unicodeScalars.makeIterator()  // (scalars: a grapheme could join a `|` to a mark)
+        while let character = characters.next() {
+            switch character {
+            case "\\":
+                guard let escaped = characters.next(), escaped != "Q" else { return false }
+            case "[":
+                // A class: a `]` right after `[` or `[^` is a member; it ends at the next unescaped `]`.
+                var member = characters.next()
+                if member == "^" { member = characters.next() }
+                if member == "]" { member = characters.next() }
+                while let current = member, current != "]" {
+                    if current == "\\" { _ = characters.next() }
+                    member = characters.next()
+                }
+            case "(": depth += 1
+            case ")": depth -= 1
+            case "|" where depth == 0: return false
+            default: break
+            }
+        }
+        return true
+    }
+
     private let scalars: [Unicode.Scalar]
     private var position = 0
     private var caseless: Bool

@@ -88,6 +88,8 @@ final class RulePrefilter: Sendable {
         var confirmsByScanner: [Bool] = []
         // By rule index: the leading sets of the alternatives of a rule of several (see ``AlternativeStarts``).
         var alternativeLeading = [[LeadingSet?]?](repeating: nil, count: patterns.count)
+        // By rule index: every match starts at an ASCII word boundary (`\b` without Unicode properties).
+        let startsAtWordBoundary = patterns.map { entry in entry.map { !$0.ucp && LiteralExtractor.startsAtWordBoundary($0.pattern) } ?? false }
         func index(of literal: Literal) -> Int {
             if let index = literalIndex[literal] { return index }
             literals.append(literal)
@@ -183,7 +185,10 @@ final class RulePrefilter: Sendable {
         knownSlotStarts = slotLeading.indices.reduce(0) { bits, slot in slotLeading[slot] == nil ? bits : bits | 1 << UInt64(slot) }
         tailSearchedSlots = slotStarts == nil ? nil : tailSearchedRules.reduce(0) { bits, rule in bits | 1 << UInt64(streamSlots[rule]) }
         heldPrefixes = TailPrefixTable(literals: literals.indices.compactMap { index in
-            rulesOfLiteral[index].first(where: { Self.startsAtLiteral(plans[$0]) }).map { (literals[index].bytes, Int32($0)) }
+            let rules = rulesOfLiteral[index].filter { Self.startsAtLiteral(plans[$0]) }
+            return rules.first.map { rule in
+                (literals[index].bytes, Int32(rule), rules.allSatisfy { startsAtWordBoundary[$0] })
+            }
         })
     }
 
