@@ -49,6 +49,7 @@ struct UTF8Repairer {
         // Fast path: valid UTF-8 goes through without copying byte by byte, once a character that the last
         // input left incomplete is done.
         let done = bytes.withContiguousStorageIfAvailable { buffer -> Bool in
+            if appendIfValid(buffer, into: &output) { return true }
             var rest = buffer[...]
             if !pending.isEmpty { completePending(from: &rest, into: &output) }
             let validCount = Self.validPrefixLength(UnsafeBufferPointer(rebasing: rest))
@@ -59,6 +60,37 @@ struct UTF8Repairer {
             return true
         }
         if done == nil { decode(bytes, into: &output) }
+    }
+
+    /// The usual input: appends the character the last input left incomplete and then `chunk`, when together they are
+    /// valid UTF-8 but for an incomplete character at the end, which is kept for the next input (a chunk of CJK text
+    /// ends inside a character more often than not). Returns whether it did; if not, nothing changed.
+    @inline(__always)
+    private mutating func appendIfValid(_ chunk: UnsafeBufferPointer<UInt8>, into output: inout ByteBuffer) -> Bool {
+        let start = output.count, carried = pending
+        if !pending.isEmpty { pending.move(to: &output) }
+        output.append(contentsOf: chunk)
+        let appended = UnsafeBufferPointer(rebasing: output.bytes[start...])
+        let validCount = Self.validPrefixLength(appended)
+        if validCount < appended.count {
+            let incomplete = UnsafeBufferPointer(rebasing: appended[validCount...])
+            guard Self.isIncompleteCharacter(incomplete) else {
+                output.removeLast(appended.count)
+                pending = carried
+                return false
+            }
+            for byte in incomplete { pending.append(byte) }
+            output.removeLast(incomplete.count)
+        }
+        originalCount += chunk.count
+        repairedCount += validCount
+        return true
+    }
+
+    /// Whether `bytes` are the start of a character and not all of it: a lead byte, then valid continuations.
+    private static func isIncompleteCharacter(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let lead = bytes.first, bytes.count < sequenceLength(lead: lead) else { return false }
+        return (1..<bytes.count).allSatisfy { isValidContinuation(bytes[$0], at: $0, lead: lead) }
     }
 
     /// Takes the bytes that finish the incomplete sequence the last input ended with from the front of `rest`:
@@ -228,7 +260,9 @@ private struct PartialCharacter {
 
     /// Appends the bytes to `output` and empties this.
     mutating func move(to output: inout ByteBuffer) {
-        for index in 0..<count { output.append(UInt8(truncatingIfNeeded: storage >> (8 * index))) }
+        withUnsafeBytes(of: storage.littleEndian) { raw in
+            raw.withMemoryRebound(to: UInt8.self) { output.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<count])) }
+        }
         self = PartialCharacter()
     }
 }

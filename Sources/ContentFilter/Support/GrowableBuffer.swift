@@ -57,6 +57,12 @@ struct GrowableBuffer<Element: BitwiseCopyable>: ~Copyable {
     /// Empties the buffer, keeping its memory.
     mutating func removeAll() { count = 0 }
 
+    /// Drops the last `n` elements.
+    mutating func removeLast(_ n: Int) {
+        precondition(n >= 0 && n <= count, "cannot remove more elements than the buffer holds")
+        count -= n
+    }
+
     /// Drops the first `n` elements, moving the rest to the front.
     mutating func removeFirst(_ n: Int) {
         precondition(n >= 0 && n <= count, "cannot remove more elements than the buffer holds")
