@@ -208,13 +208,27 @@ import Testing
                 #expect(output.chunkingInvariantPart == reference.chunkingInvariantPart)
             }
         }
+        // A match whose start `\K` moves past its `\b` starts inside a word, in any cutting.
+        let moved = try temporaryDirectory(["p.txt": #"(?i)\bs\Kkill\b"# + "\n"])
+        defer { try? FileManager.default.removeItem(at: moved) }
+        let movedFile = moved.appending(path: "p.txt")
+        let prefilteredMoved = try RuleSet(sources: [.patternList(movedFile)], normalization: [])
+        let plainMoved = try RuleSet(sources: [.patternList(movedFile)], usesPrefilter: false, normalization: [])
+        let bytes = Array("a skill, to skill; SKILL".utf8)
+        for size in 1...12 {
+            let chunks = evenCutting(bytes, size: size)
+            let output = filterStream(chunks, rules: prefilteredMoved)
+            #expect(output.events.filter { $0.type == .match }.count == 3, "chunks of \(size)")
+            #expect(output.chunkingInvariantPart == filterStream(chunks, rules: plainMoved).chunkingInvariantPart)
+        }
     }
 
     /// Whether every match of a pattern starts at a word boundary is read from its text, and only where that is sure.
     @Test(arguments: [
         (#"\bkill\b"#, true), (#"(?i)\bt\.me/[a-z]{4}"#, true), (#"\b(?:a|b)cd"#, true), (#"\b[|]x|"#, false), (#"\b\|x"#, true),
         (#"\b[]|]x"#, true), (#"\b[^]|]x"#, true), (#"\b[\]|]x"#, true), (#"\bab|cd"#, false), (#"kill\b"#, false), (#"(?i)x\b"#, false),
-        (#"\b\Q|\E"#, false), (#"\b(?x)a#[ \n|b"#, false), ("\\bab\u{301}|cd", false),
+        (#"\b\Q|\E"#, false), (#"\b(?x)a#[ \n|b"#, false), (#"\b(?ix)a#[ \n|b"#, false), ("\\bab\u{301}|cd", false),
+        (#"\bx\Kfoo"#, false), (#"\b[[:alpha:](]x|y"#, false), (#"\b(?#[)|x"#, false),
     ])
     func startsAtWordBoundaryIsReadFromThePattern(_ pattern: String, _ starts: Bool) {
         #expect(LiteralExtractor.startsAtWordBoundary(pattern) == starts)

@@ -276,25 +276,25 @@ struct LiteralExtractor {
     }
 
     /// Whether every match of `pattern` starts at a word boundary: after an optional `(?i)`, it begins with `\b`
-    /// and has no alternative outside parentheses. (A conservative reading of the text: anything it does not
-    /// follow, such as `\Q`, answers no.)
+    /// and has no alternative outside parentheses. A conservative reading of the text: what it does not follow
+    /// answers no (`\Q`, `\K`, which moves a match's start, a class within a class, extended mode's comments).
     static func startsAtWordBoundary(_ pattern: String) -> Bool {
         var body = Substring(pattern)
         if body.hasPrefix("(?i)") { body = body.dropFirst(4) }
-        // (Extended mode's comments could hide a class's end.)
-        guard body.hasPrefix("\\b"), !body.contains("(?x"), !body.contains("(?#") else { return false }
+        guard body.hasPrefix("\\b"), !body.contains("(?#"), !setsExtendedMode(body) else { return false }
         var depth = 0
         var characters = body.unicodeScalars.makeIterator()  // (scalars: a grapheme could join a `|` to a mark)
         while let character = characters.next() {
             switch character {
             case "\\":
-                guard let escaped = characters.next(), escaped != "Q" else { return false }
+                guard let escaped = characters.next(), escaped != "Q", escaped != "K" else { return false }
             case "[":
                 // A class: a `]` right after `[` or `[^` is a member; it ends at the next unescaped `]`.
                 var member = characters.next()
                 if member == "^" { member = characters.next() }
                 if member == "]" { member = characters.next() }
                 while let current = member, current != "]" {
+                    if current == "[" { return false }
                     if current == "\\" { _ = characters.next() }
                     member = characters.next()
                 }
@@ -305,6 +305,17 @@ struct LiteralExtractor {
             }
         }
         return true
+    }
+
+    /// Whether an inline option setting in `pattern` names `x` (`(?x)`, `(?ix:`, `(?-x)`, ...).
+    private static func setsExtendedMode(_ pattern: Substring) -> Bool {
+        var rest = pattern[...]
+        while let opening = rest.firstRange(of: "(?") {
+            let options = rest[opening.upperBound...].prefix { $0.isLetter || $0 == "-" || $0 == "^" }
+            if options.contains("x") { return true }
+            rest = rest[opening.upperBound...]
+        }
+        return false
     }
 
     private let scalars: [Unicode.Scalar]
