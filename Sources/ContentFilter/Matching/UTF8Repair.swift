@@ -46,8 +46,8 @@ struct UTF8Repairer {
 
     /// Appends the repaired form of `bytes` to `output`.
     mutating func repair(_ bytes: some Collection<UInt8>, into output: inout ByteBuffer) {
-        // Fast path: valid UTF-8 goes through without copying byte by byte, once a character that the last
-        // input left incomplete is done.
+        // Valid UTF-8 goes through in one copy; input with an invalid sequence is copied up to it, once a character
+        // that the last input left incomplete is done, and decoded byte by byte from there.
         let done = bytes.withContiguousStorageIfAvailable { buffer -> Bool in
             if appendIfValid(buffer, into: &output) { return true }
             var rest = buffer[...]
