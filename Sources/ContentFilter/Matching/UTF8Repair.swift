@@ -46,69 +46,43 @@ struct UTF8Repairer {
 
     /// Appends the repaired form of `bytes` to `output`.
     mutating func repair(_ bytes: some Collection<UInt8>, into output: inout ByteBuffer) {
-        // Valid UTF-8 goes through in one copy; input with an invalid sequence is copied up to it, once a character
-        // that the last input left incomplete is done, and decoded byte by byte from there.
-        let done = bytes.withContiguousStorageIfAvailable { buffer -> Bool in
-            if appendIfValid(buffer, into: &output) { return true }
-            var rest = buffer[...]
-            if !pending.isEmpty { completePending(from: &rest, into: &output) }
-            let validCount = Self.validPrefixLength(UnsafeBufferPointer(rebasing: rest))
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: rest.prefix(validCount)))
-            originalCount += validCount
-            repairedCount += validCount
-            if validCount < rest.count { decode(rest.dropFirst(validCount), into: &output) }
-            return true
-        }
-        if done == nil { decode(bytes, into: &output) }
+        if bytes.withContiguousStorageIfAvailable({ append($0, into: &output) }) == nil { decode(bytes, into: &output) }
     }
 
-    /// The usual input: appends the character the last input left incomplete and then `chunk`, when together they are
-    /// valid UTF-8 but for an incomplete character at the end, which is kept for the next input (a chunk of CJK text
-    /// ends inside a character more often than not). Returns whether it did; if not, nothing changed.
+    /// Appends the character the last input left incomplete and then `chunk` in one copy and checks them in place.
+    /// An incomplete character at the end is kept for the next input (a chunk of CJK text ends inside a character
+    /// more often than not); from an invalid sequence on, the bytes are decoded one by one.
     @inline(__always)
-    private mutating func appendIfValid(_ chunk: UnsafeBufferPointer<UInt8>, into output: inout ByteBuffer) -> Bool {
+    private mutating func append(_ chunk: UnsafeBufferPointer<UInt8>, into output: inout ByteBuffer) {
         let start = output.count, carried = pending
         if !pending.isEmpty { pending.move(to: &output) }
         output.append(contentsOf: chunk)
         let appended = UnsafeBufferPointer(rebasing: output.bytes[start...])
         let validCount = Self.validPrefixLength(appended)
-        if validCount < appended.count {
-            let incomplete = UnsafeBufferPointer(rebasing: appended[validCount...])
-            guard Self.isIncompleteCharacter(incomplete) else {
-                output.removeLast(appended.count)
-                pending = carried
-                return false
-            }
-            for byte in incomplete { pending.append(byte) }
-            output.removeLast(incomplete.count)
+        let rest = UnsafeBufferPointer(rebasing: appended[validCount...])
+        if rest.isEmpty || Self.isIncompleteCharacter(rest) {
+            for byte in rest { pending.append(byte) }
+            output.removeLast(rest.count)
+            originalCount += chunk.count
+            repairedCount += validCount
+            return
         }
-        originalCount += chunk.count
+        guard validCount >= carried.count else {
+            // The carried character does not go on: the decoder takes it up again, with the whole chunk.
+            output.removeLast(appended.count)
+            pending = carried
+            return decode(chunk, into: &output)
+        }
+        output.removeLast(rest.count)
+        originalCount += validCount - carried.count
         repairedCount += validCount
-        return true
+        decode(chunk[(validCount - carried.count)...], into: &output)
     }
 
     /// Whether `bytes` are the start of a character and not all of it: a lead byte, then valid continuations.
     private static func isIncompleteCharacter(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let lead = bytes.first, bytes.count < sequenceLength(lead: lead) else { return false }
         return (1..<bytes.count).allSatisfy { isValidContinuation(bytes[$0], at: $0, lead: lead) }
-    }
-
-    /// Takes the bytes that finish the incomplete sequence the last input ended with from the front of `rest`:
-    /// at once when they are there and valid (a chunk often ends inside a character), else one by one.
-    private mutating func completePending(from rest: inout Slice<UnsafeBufferPointer<UInt8>>, into output: inout ByteBuffer) {
-        let lead = pending.lead, missing = Self.sequenceLength(lead: lead) - pending.count
-        if rest.count >= missing
-            && (0..<missing).allSatisfy({ Self.isValidContinuation(rest[rest.startIndex + $0], at: pending.count + $0, lead: lead) }) {
-            pending.move(to: &output)
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: rest.prefix(missing)))
-            originalCount += missing
-            repairedCount += Self.sequenceLength(lead: lead)
-            rest = rest.dropFirst(missing)
-            return
-        }
-        while !pending.isEmpty, let byte = rest.popFirst() {
-            decode(CollectionOfOne(byte), into: &output)
-        }
     }
 
     /// Counts input that is dropped without being read (after a stream was blocked).
