@@ -455,14 +455,14 @@ struct TailPrefixTable: Sendable {
     ///   and whether every match through it starts at a word boundary (ASCII `\b`); where prefixes of several
     ///   literals are equal, the first one's value is kept.
     init(literals: [(bytes: [UInt8], value: Int32, startsAtBoundary: Bool)]) {
-        var values: [UInt64: Int32] = [:]
-        var startsAtBoundary: [UInt64: Bool] = [:]
+        var entries: [UInt64: Slot] = [:]
         var order: [UInt64] = []
         for literal in literals {
             TailHash.forEachProperPrefix(of: literal.bytes) { hash in
-                startsAtBoundary[hash.value] = (startsAtBoundary[hash.value] ?? true) && literal.startsAtBoundary
-                if values[hash.value] == nil {
-                    values[hash.value] = literal.value
+                if let entry = entries[hash.value] {
+                    entries[hash.value]!.startsAtBoundary = entry.startsAtBoundary && literal.startsAtBoundary
+                } else {
+                    entries[hash.value] = Slot(hash: hash.value, value: literal.value, startsAtBoundary: literal.startsAtBoundary)
                     order.append(hash.value)
                 }
             }
@@ -474,7 +474,7 @@ struct TailPrefixTable: Sendable {
             filter.insert(filter.index(hashing: hash))
             var slot = BitSet.index(hashing: hash, bits: slotBits)
             while slots[slot].value >= 0 { slot = (slot + 1) & (slots.count - 1) }
-            slots[slot] = Slot(hash: hash, value: values[hash]!, startsAtBoundary: startsAtBoundary[hash]!)
+            slots[slot] = entries[hash]!
         }
         self.slots = FixedBuffer(slots)
         maximumLength = literals.map(\.bytes.count).max() ?? 0
