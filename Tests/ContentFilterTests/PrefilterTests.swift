@@ -177,6 +177,23 @@ import Testing
         Self.expectHoldBackOfPartialMatching(texts, chunkSizes: 1...16, prefiltered: prefiltered, plain: plain)
     }
 
+    /// With more than 64 such rules, in two tables of stream slots, a stream still holds back what partial matching
+    /// alone holds back: rules of the second table start, match and hold at the end too.
+    @Test func tailSearchOfMoreThanSixtyFourRulesHoldsBackWhatPartialMatchingDoes() throws {
+        let lines = (0..<70).map { #"(?i)\b(?:the|a)\s{1,2}gadget\#($0) model\b"# }
+        let patterns = try temporaryDirectory(["p.txt": lines.joined(separator: "\n") + "\n"])
+        defer { try? FileManager.default.removeItem(at: patterns) }
+        let file = patterns.appending(path: "p.txt")
+        let prefiltered = try RuleSet(sources: [.patternList(file)], normalization: [])
+        let plain = try RuleSet(sources: [.patternList(file)], usesPrefilter: false, normalization: [])
+        #expect(prefiltered.groups.map { $0.prefilter?.slotTableCount } == [2])
+        let texts = ["Fix the gadget69 model now, then a  gadget3 model or the gadget66 mod",
+                     "a gadget64 model, the  gadget1 model and the gadget65", "no gadgets here, just the"]
+        Self.expectHoldBackOfPartialMatching(texts, chunkSizes: 1...16, prefiltered: prefiltered, plain: plain)
+        let output = filterStream(evenCutting(Array(texts[0].utf8), size: 5), rules: prefiltered)
+        #expect(output.events.filter { $0.type == .match }.compactMap(\.rule) == ["p.txt:69", "p.txt:3"])
+    }
+
     /// Streams each text cut into chunks of each size, with and without the prefilter, and expects the same bytes
     /// held back after every chunk and the same output.
     private static func expectHoldBackOfPartialMatching(_ texts: [String], chunkSizes: ClosedRange<Int>, prefiltered: RuleSet,

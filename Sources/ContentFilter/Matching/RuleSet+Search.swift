@@ -98,7 +98,7 @@ extension RuleSet {
         let hasCaseVariants = withBorrowed(prefilter) {
             $0.findCandidates(in: subject, from: start, partial: partial, everyTailRule: ruleStart != nil, into: scratch.prefilter)
         }
-        scratch.slotStartsFound = nil
+        scratch.slotStartsFound.forgetPasses()
         /// PCRE2's find-all of `rule` from `offset`. In a stream's window it skips the text where the rule's
         /// earlier searches of the stream failed without reaching the end of the text (those positions fail
         /// the same way whatever comes next), and it searches only if a match can start in the rest. In a group
@@ -126,7 +126,7 @@ extension RuleSet {
                 selected = (alternatives.pattern, alternatives.startingAlternatives(in: subject, from: from, hasCaseVariants: hasCaseVariants))
             }
             if from < subject.count, selected.map({ $0.parts != 0 })
-                ?? prefilter.mayStartMatch(ofSlot: slot, in: subject, from: from, hasCaseVariants: hasCaseVariants, known: &scratch.slotStartsFound)
+                ?? prefilter.mayStartMatch(ofSlot: slot, in: subject, from: from, hasCaseVariants: hasCaseVariants, known: scratch.slotStartsFound)
                 ?? patterns[rule].startBytes?.occurs(in: subject, from: from) ?? true {
                 let matchCount = matches.count
                 end = searchRule(rule, in: subject, from: from, partial: true, startsInsideText: startsInsideText,
@@ -259,33 +259,27 @@ extension RuleSet {
             guard case .literalDriven(let lead, let longestLiteral, _) = plans[rule] else { return }
             searchTail(rule, lead: lead, longestLiteral: longestLiteral, from: start)
         }
-        if let tailSlots = prefilter.tailSearchedSlots, tailSlots != 0 {
-            // At most 64 slots, as bits: a rule that cannot start a match anywhere in the window is clean through
-            // its end, with no search.
-            let startless = prefilter.slotsWithoutStart(in: subject, from: start, hasCaseVariants: hasCaseVariants, known: &scratch.slotStartsFound)
+        // By table of 64 slots, as bits: a rule that cannot start a match anywhere in the window is clean through
+        // its end, with no search. In order of slot, which is the order of rule.
+        let cleanSpan = CleanSpan(start: start, end: subject.count).shifted(by: subjectOffset)
+        for table in 0..<prefilter.slotTableCount {
+            let tailSlots = prefilter.tailSearchedSlots[table]
+            guard tailSlots != 0 else { continue }
+            let startless = prefilter.slotsWithoutStart(
+                inTable: table, in: subject, from: start, hasCaseVariants: hasCaseVariants, known: scratch.slotStartsFound)
             var withCandidates: UInt64 = 0
             for candidate in candidates {
-                if let slot = prefilter.streamSlot(of: candidate.rule) { withCandidates |= 1 << UInt64(slot) }
+                if let slot = prefilter.streamSlot(of: candidate.rule), slot &>> 6 == table { withCandidates |= 1 &<< UInt64(slot & 63) }
             }
             var clean = tailSlots & ~withCandidates & startless, searched = tailSlots & ~withCandidates & ~startless
-            let cleanSpan = CleanSpan(start: start, end: subject.count).shifted(by: subjectOffset)
+            let firstSlot = table &<< 6
             while clean != 0 {
-                scratch.cleanSpans[clean.trailingZeroBitCount] = cleanSpan
+                scratch.cleanSpans[firstSlot | clean.trailingZeroBitCount] = cleanSpan
                 clean &= clean &- 1
             }
-            // In order of slot, which is the order of rule.
             while searched != 0 {
-                searchTail(prefilter.rule(ofStreamSlot: searched.trailingZeroBitCount))
+                searchTail(prefilter.rule(ofStreamSlot: firstSlot | searched.trailingZeroBitCount))
                 searched &= searched &- 1
-            }
-        } else {
-            // Both are in order of rule: one walk over the candidates tells which rules have some.
-            var nextCandidate = 0
-            let candidateCount = candidates.count
-            for rule in prefilter.tailSearchedRules {
-                while nextCandidate < candidateCount && candidates[nextCandidate].rule < rule { nextCandidate += 1 }
-                if nextCandidate < candidateCount && candidates[nextCandidate].rule == rule { continue }
-                searchTail(rule)
             }
         }
         // The stream holds back everything from the earliest possible match on, so a search that starts after
@@ -420,18 +414,22 @@ final class SearchScratch {
     /// Storage for putting ``waitingSearches`` in order.
     @exclusivity(unchecked) var waitingCounts: [Int] = []
     @exclusivity(unchecked) var waitingBuffer: [WaitingSearch] = []
-    /// In a stream's window: which rules of whole-window searches may start a match from where (see
-    /// ``RulePrefilter/mayStartMatch(ofSlot:in:from:hasCaseVariants:known:)``).
-    @exclusivity(unchecked) var slotStartsFound: (from: Int, parts: UInt64)?
+    /// In a stream's window, by table of 64 slots: which rules of whole-window searches may start a match from
+    /// where (see ``RulePrefilter/mayStartMatch(ofSlot:in:from:hasCaseVariants:known:)``).
+    @exclusivity(unchecked) var slotStartsFound: RulePrefilter.KnownStarts
 
     /// - Parameter streamSlots: for a stream's scratch, the ``RulePrefilter/streamSlotCount`` of the group it
     ///   serves; none for whole-text searches.
     init(context: PCRE2MatchContext, streamSlots: Int = 0) {
         pcre2 = PCRE2MatchScratch(context: context)
         cleanSpans = FixedBuffer(repeating: CleanSpan(), count: streamSlots)
+        slotStartsFound = RulePrefilter.KnownStarts(streamSlots: streamSlots)
     }
 
-    deinit { cleanSpans.free() }
+    deinit {
+        cleanSpans.free()
+        slotStartsFound.free()
+    }
 }
 
 /// A search of a rule in a stream's window that waits until the window's other rules have been searched: its

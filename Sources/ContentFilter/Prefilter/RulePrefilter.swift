@@ -43,29 +43,27 @@ final class RulePrefilter: Sendable {
     /// The rules PCRE2 searches over the whole subject (see ``isSearchedWhole(_:hasCaseVariants:partial:)``):
     /// rows for a whole text, one with case variants, a stream's window, one with case variants.
     private let residualRules: FixedRows<Int>
-    /// Literal-driven rules whose matches can start before their literal: in a stream's window they are
-    /// also searched near its end, where the literal may not have arrived yet.
-    let tailSearchedRules: FixedBuffer<Int>
     /// The prefixes of the literals of rules whose matches start at their literal (keywords, and a lead of
     /// 0), each with one such rule: in a stream's window, where such a match may be beginning.
     private let heldPrefixes: TailPrefixTable
     /// For rules whose matches can start before their literal, by rule index: what starts every match (literals
     /// of any length, or the first bytes of characters), when the extractor knows it.
     private let leadingStarts: [StartTable?]
-    /// What starts the matches of the rules in the stream slots, one part per slot, when there are at most 64
-    /// slots: one pass tells which of them may start a match in a window's rest. ``knownSlotStarts`` has
-    /// the bits of the slots whose starts are known.
-    private let slotStarts: StartTable?
-    private let knownSlotStarts: UInt64
+    /// What starts the matches of the rules in the stream slots, one part per slot, 64 slots to a table (slot `s` is
+    /// part `s % 64` of table `s / 64`): one pass of a table tells which of its slots may start a match in a
+    /// window's rest. ``knownSlotStarts`` has, by table, the bits of the slots whose starts are known.
+    private let slotStarts: FixedBuffer<StartTable>
+    private let knownSlotStarts: FixedBuffer<UInt64>
     /// By rule index: the rule's slot among the rules a stream searches over whole windows (residual, an
     /// unbounded lead, or tail-searched), or -1.
     private let streamSlots: FixedBuffer<Int32>
     let streamSlotCount: Int
     /// By stream slot: the rule in it.
     private let rulesOfStreamSlots: FixedBuffer<Int>
-    /// The slots of the ``tailSearchedRules`` as bits, when ``slotStarts`` covers every slot (at most 64); `nil`
-    /// otherwise.
-    let tailSearchedSlots: UInt64?
+    /// By table of ``slotStarts``, as bits: the slots of the literal-driven rules whose matches can start before
+    /// their literal. In a stream's window they are also searched near its end, where the literal may not have
+    /// arrived yet (see ``isTailSearched(_:)``).
+    let tailSearchedSlots: FixedBuffer<UInt64>
     /// By stream slot: the rule's alternatives compiled one by one with what starts each, when that can leave
     /// some out of a window's search.
     private let alternativeStarts: [AlternativeStarts?]
@@ -165,7 +163,6 @@ final class RulePrefilter: Sendable {
                 plans.indices.filter { Self.isSearchedWhole(plans[$0], hasCaseVariants: hasCaseVariants, partial: partial) }
             }
         })
-        tailSearchedRules = FixedBuffer(plans.indices.filter { Self.isTailSearched(plans[$0]) })
         // A slot is the rule's place in this list.
         let slotRules = plans.indices.filter {
             Self.isSearchedWhole(plans[$0], hasCaseVariants: false, partial: true) || Self.isTailSearched(plans[$0])
@@ -181,9 +178,15 @@ final class RulePrefilter: Sendable {
                 alternatives: entry.alternatives, leading: leading, options: PCRE2CompileOptions(caseless: entry.caseless, ucp: entry.ucp))
         }
         let slotLeading = slotRules.map { leadingSets[$0] }
-        slotStarts = StartTable(leading: slotLeading)
-        knownSlotStarts = slotLeading.indices.reduce(0) { bits, slot in slotLeading[slot] == nil ? bits : bits | 1 << UInt64(slot) }
-        tailSearchedSlots = slotStarts == nil ? nil : tailSearchedRules.reduce(0) { bits, rule in bits | 1 << UInt64(streamSlots[rule]) }
+        let tables = stride(from: 0, to: slotRules.count, by: 64).map { $0..<min($0 + 64, slotRules.count) }
+        // (A table of 1 to 64 parts always builds.)
+        slotStarts = FixedBuffer(tables.map { StartTable(leading: Array(slotLeading[$0]))! })
+        knownSlotStarts = FixedBuffer(tables.map { slots in
+            slots.reduce(0) { bits, slot in slotLeading[slot] == nil ? bits : bits | 1 << UInt64(slot % 64) }
+        })
+        tailSearchedSlots = FixedBuffer(tables.map { slots in
+            slots.reduce(0) { bits, slot in Self.isTailSearched(plans[slotRules[slot]]) ? bits | 1 << UInt64(slot % 64) : bits }
+        })
         heldPrefixes = TailPrefixTable(literals: literals.indices.compactMap { index in
             let rules = rulesOfLiteral[index].filter { Self.startsAtLiteral(plans[$0]) }
             return rules.first.map { rule in
@@ -197,7 +200,9 @@ final class RulePrefilter: Sendable {
         streamSlots.free()
         rulesOfStreamSlots.free()
         residualRules.free()
-        tailSearchedRules.free()
+        slotStarts.free()
+        knownSlotStarts.free()
+        tailSearchedSlots.free()
         heldPrefixes.free()
         rulesOfLiteral.free()
         leadsInRules.free()
@@ -292,7 +297,7 @@ final class RulePrefilter: Sendable {
     /// In partial mode it also finds, in ``Scratch/tailHolds``, the positions where the subject's tail may
     /// be the beginning of the literal of a rule whose matches start at their literal: such a rule's match
     /// may start there once more text comes. (Rules whose matches start before their literal are searched
-    /// near the end instead: ``tailSearchedRules``.)
+    /// near the end instead: ``tailSearchedSlots``.)
     ///
     /// - Parameter everyTailRule: list every rule for each tail position, rather than one (for a stream that
     ///   searches some rules from later offsets than others).
@@ -396,24 +401,62 @@ final class RulePrefilter: Sendable {
         return leading.startingParts(in: subject, from: start, before: limit, hasCaseVariants: false) != 0
     }
 
+    /// The number of tables of ``slotStarts``: 64 stream slots to a table.
+    var slotTableCount: Int { slotStarts.count }
+
     /// Whether a match of the rule in stream slot `slot` may start in `subject` from `start`, as
-    /// ``mayStartMatch(of:in:from:before:hasCaseVariants:)`` tells, with one pass for every slot whose search
-    /// starts there: `known` keeps the last pass's answer for the subject (set it to `nil` for a new subject).
+    /// ``mayStartMatch(of:in:from:before:hasCaseVariants:)`` tells, with one pass for every slot of its table
+    /// whose search starts there: `known` keeps each table's last pass over the subject.
     func mayStartMatch(ofSlot slot: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool,
-                       known: inout (from: Int, parts: UInt64)?) -> Bool? {
-        guard knownSlotStarts & 1 << UInt64(slot) != 0 else { return nil }
-        return slotsWithoutStart(in: subject, from: start, hasCaseVariants: hasCaseVariants, known: &known) & 1 << UInt64(slot) == 0
+                       known: KnownStarts) -> Bool? {
+        let table = slot &>> 6, bit: UInt64 = 1 &<< UInt64(slot & 63)
+        guard knownSlotStarts[table] & bit != 0 else { return nil }
+        return slotsWithoutStart(inTable: table, in: subject, from: start, hasCaseVariants: hasCaseVariants, known: known) & bit == 0
     }
 
-    /// The stream slots (as bits) whose rules cannot start a match anywhere in `subject` from `start`: their
-    /// starts are known and none occurs. `known` as for ``mayStartMatch(ofSlot:in:from:hasCaseVariants:known:)``.
-    func slotsWithoutStart(in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool,
-                           known: inout (from: Int, parts: UInt64)?) -> UInt64 {
-        guard let slotStarts else { return 0 }
-        if let known, known.from == start { return knownSlotStarts & ~known.parts }
-        let parts = slotStarts.startingParts(in: subject, from: start, hasCaseVariants: hasCaseVariants)
-        known = (start, parts)
-        return knownSlotStarts & ~parts
+    /// The stream slots of table `table` (as bits, slot `64 * table + i` in bit `i`) whose rules cannot start a
+    /// match anywhere in `subject` from `start`: their starts are known and none occurs. `known` as for
+    /// ``mayStartMatch(ofSlot:in:from:hasCaseVariants:known:)``.
+    func slotsWithoutStart(inTable table: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool,
+                           known: KnownStarts) -> UInt64 {
+        if let parts = known.parts(ofTable: table, from: start) { return knownSlotStarts[table] & ~parts }
+        let parts = slotStarts[table].startingParts(in: subject, from: start, hasCaseVariants: hasCaseVariants)
+        known.record(parts, ofTable: table, from: start)
+        return knownSlotStarts[table] & ~parts
+    }
+
+    /// For each table of slots, the last pass over a subject: from where, and the slots it found may start a match
+    /// there (as bits). Freed by its owner.
+    struct KnownStarts {
+        private struct Pass {
+            /// The subject's generation: passes of earlier ones are about other subjects.
+            var generation = 0
+            var from = 0
+            var parts: UInt64 = 0
+        }
+
+        private let passes: FixedBuffer<Pass>
+        private var generation = 1
+
+        /// - Parameter streamSlots: the ``RulePrefilter/streamSlotCount`` of the prefilter it serves.
+        init(streamSlots: Int) {
+            passes = FixedBuffer(repeating: Pass(), count: (streamSlots + 63) / 64)
+        }
+
+        /// Forgets every pass: the next subject is another.
+        mutating func forgetPasses() { generation &+= 1 }
+
+        /// What the last pass over this subject found, if it was of table `table` and from `start`.
+        @inline(__always)
+        func parts(ofTable table: Int, from start: Int) -> UInt64? {
+            passes[table].generation == generation && passes[table].from == start ? passes[table].parts : nil
+        }
+
+        func record(_ parts: UInt64, ofTable table: Int, from start: Int) {
+            passes[table] = Pass(generation: generation, from: start, parts: parts)
+        }
+
+        func free() { passes.free() }
     }
 
     /// The alternatives of the rule in stream slot `slot`, compiled one by one, if they can narrow its searches.
