@@ -426,6 +426,27 @@ import Testing
         #expect(leading.bytes == ByteSet(Array("wz".utf8)))
     }
 
+    /// A pattern compiled one alternative per part searches only the parts asked for, and finds what the joined
+    /// pattern finds among them: the leftmost match, the earlier alternative at the same start. Bit 63 stands for
+    /// part 63 and every later one.
+    @Test func searchOfSomePartsOfAPatternCompiledOnePerAlternative() throws {
+        let alternatives = (0..<70).map { "w\($0)x" } + ["w1", "w68"]
+        let pattern = try PCRE2Pattern(eachOf: alternatives, options: PCRE2CompileOptions())
+        let scratch = PCRE2MatchScratch(context: PCRE2MatchContext(limits: SearchLimits()))
+        func search(_ text: String, parts: UInt64) -> PCRE2SearchResult {
+            Array(text.utf8).withUnsafeBufferPointer { pattern.search($0, from: 0, partial: true, parts: parts, scratch: scratch) }
+        }
+        let text = "a w68x, then w1x and w5"
+        #expect(search(text, parts: .max) == .match(2..<6))                 // `w68x` (part 68) before `w68` (part 71)
+        #expect(search(text, parts: 1 << 1 | 1 << 5) == .match(13..<16))    // `w1x`, part 1
+        #expect(search(text, parts: 1 << 5) == .partial(start: 21))         // `w5` may go on as `w5x`
+        #expect(search(text, parts: 1 << 2 | 1 << 62) == .noMatch)
+        #expect(search("w1 w70", parts: 1 << 63) == .match(0..<2))          // `w1`, part 70: after 63
+        // Bits past the last part ask for nothing more.
+        let few = try PCRE2Pattern(eachOf: ["ab", "b"], options: PCRE2CompileOptions())
+        #expect(Array("xab".utf8).withUnsafeBufferPointer { few.search($0, from: 0, partial: false, parts: .max, scratch: scratch) } == .match(1..<3))
+    }
+
     /// A stream searches only the alternatives of a rule that can start a match in the new text: a leading
     /// character or literal there, or the beginning of a literal at the very end.
     @Test func streamSearchesOnlyTheAlternativesThatCanStart() throws {

@@ -164,23 +164,37 @@ final class PCRE2Pattern: @unchecked Sendable {
         guard codes.count > 1 || parts & 1 == 0 else {
             return Self.search(codes[0], subject, from: startOffset, options: options, latestStart: latestStart, scratch: scratch)
         }
+        return search(parts: parts, of: subject, from: startOffset, options: options, latestStart: latestStart, scratch: scratch)
+    }
+
+    /// ``search(_:from:partial:startsInsideText:latestStart:parts:scratch:)`` of the parts `parts` of a pattern of
+    /// several. (Not inlined: the callers of the one-part search stay small.)
+    @inline(never)
+    private func search(parts: UInt64, of subject: UnsafeBufferPointer<UInt8>, from startOffset: Int, options: UInt32, latestStart: Int?,
+                        scratch: PCRE2MatchScratch) -> PCRE2SearchResult {
         // A later part only counts with a result that starts before the best so far (at the same start, the
         // earlier part's alternatives come first).
         var best = PCRE2SearchResult.noMatch
         var latestStart = latestStart
-        for (index, code) in codes.enumerated() where parts & (1 << min(index, 63)) != 0 {
-            let result = Self.search(code, subject, from: startOffset, options: options, latestStart: latestStart, scratch: scratch)
-            let start: Int
-            switch result {
-            case .match(let range): start = range.lowerBound
-            case .partial(let partialStart): start = partialStart
-            case .noMatch: continue
-            case .failure: return result
+        // The parts in order, by their bits (a rule may have dozens of parts, of which a window wants a few).
+        var remaining = codes.count >= 64 ? parts : parts & (1 << UInt64(codes.count) - 1)
+        searching: while remaining != 0 {
+            let bit = remaining.trailingZeroBitCount
+            remaining &= remaining &- 1
+            for index in bit < 63 ? bit..<bit + 1 : 63..<codes.count {
+                let result = Self.search(codes[index], subject, from: startOffset, options: options, latestStart: latestStart, scratch: scratch)
+                let start: Int
+                switch result {
+                case .match(let range): start = range.lowerBound
+                case .partial(let partialStart): start = partialStart
+                case .noMatch: continue
+                case .failure: return result
+                }
+                guard start <= latestStart ?? .max else { continue }
+                best = result
+                if start == startOffset { break searching }
+                latestStart = start - 1
             }
-            guard start <= latestStart ?? .max else { continue }
-            best = result
-            if start == startOffset { break }
-            latestStart = start - 1
         }
         return best
     }
@@ -248,11 +262,17 @@ struct ByteSet: Sendable, Hashable {
 
     mutating func insert(_ byte: UInt8) { words[Int(byte >> 6)] |= 1 << UInt64(byte & 63) }
 
+    @inline(__always)
     func contains(_ byte: UInt8) -> Bool { words[Int(byte >> 6)] & (1 << UInt64(byte & 63)) != 0 }
 
     /// Whether a byte of `buffer` from `start` on is in the set.
     func occurs(in buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
-        buffer[start...].contains(where: contains)
+        var position = max(start, 0)
+        while position < buffer.count {
+            if contains(buffer[position]) { return true }
+            position &+= 1
+        }
+        return false
     }
 }
 
