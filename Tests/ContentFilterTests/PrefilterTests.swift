@@ -110,6 +110,43 @@ import Testing
         #expect(counts == [1, 1, 3, 0, 0, 1])
     }
 
+    /// Whether a literal's occurrence right after an ASCII word character can be in a match: not after `\s+`, `\b`,
+    /// or an optional piece that ends with a non-word character where `\b` or a space comes before it; yes at the
+    /// pattern's start, after a piece that may end with a word character, or after an optional one with nothing
+    /// known before it.
+    @Test(arguments: [
+        // pattern, caseless, literal → after a non-word byte
+        (#"\w+\s+casino"#, false, ["casino": true]),
+        (#"\bcasino"#, false, ["casino": true]),
+        (#"(?i)\b(?:how\s+to\s+)?kill\s+time"#, false, ["how ": true, "kill ": true]),
+        (#"\b(?:big|huge)\s+(?:casino|casinos)\b"#, false, ["big ": true, "huge ": true]),
+        (#"casino"#, false, ["casino": false]),
+        (#"[a-z]+\.com"#, false, [".com": false]),
+        (#"\s*casino"#, false, ["casino": false]),
+        (#"(?:[\w'-]+\s+){0,5}?casino"#, false, ["casino": false]),
+        (#"\s(?:[\w'-]+\s+){0,5}?casino"#, false, ["casino": true]),
+        (#"\b-casino"#, false, ["-casino": false]),
+    ] as [(String, Bool, [String: Bool])])
+    func literalAfterNonWord(_ pattern: String, _ caseless: Bool, _ expected: [String: Bool]) throws {
+        let required = try #require(LiteralExtractor.requiredLiterals(of: pattern, caseless: caseless))
+        var found: [String: Bool] = [:]
+        for (index, literal) in required.literals.enumerated() where expected[String(decoding: literal.bytes, as: UTF8.self)] != nil {
+            found[String(decoding: literal.bytes, as: UTF8.self)] = required.literalsAfterNonWord[index]
+        }
+        #expect(found == expected)
+    }
+
+    /// An occurrence of such a literal inside a longer word is no candidate; where the pattern lets one be in a
+    /// match, it still is: the same matches as PCRE2 alone.
+    @Test func literalInsideAWordIsACandidateOnlyWhereItCanMatch() throws {
+        let texts = ["the casino", "megacasino", "a casino and acasino", "casino", "x.com", "to  casino"]
+        #expect(try matchCountsAgreeingWithPlainSearch(pattern: #"\s+casino"#, texts: texts) == [1, 0, 1, 0, 0, 1])
+        #expect(try matchCountsAgreeingWithPlainSearch(pattern: #"\s*casino"#, texts: texts) == [1, 1, 2, 1, 0, 1])
+        #expect(try matchCountsAgreeingWithPlainSearch(pattern: #"(?:[\w'-]+\s+){0,5}?casino"#, texts: texts) == [1, 1, 2, 1, 0, 1])
+        #expect(try matchCountsAgreeingWithPlainSearch(pattern: #"[a-z]+\.com"#, texts: texts) == [0, 0, 0, 0, 1, 0])
+        #expect(try matchCountsAgreeingWithPlainSearch(pattern: #"(?i)\b(?:how\s+to\s+)?casino"#, texts: texts) == [1, 0, 1, 1, 0, 1])
+    }
+
     /// Checks that the prefiltered rule finds what PCRE2 alone finds in each text, whole and streamed in 20
     /// random cuttings; returns how many matches each text has.
     private func matchCountsAgreeingWithPlainSearch(pattern: String, texts: [String]) throws -> [Int] {

@@ -260,6 +260,9 @@ struct ByteSet: Sendable, Hashable {
         return union
     }
 
+    /// Whether no byte is in both sets.
+    func isDisjoint(with other: ByteSet) -> Bool { words & other.words == SIMD4() }
+
     mutating func insert(_ byte: UInt8) { words[Int(byte >> 6)] |= 1 << UInt64(byte & 63) }
 
     @inline(__always)

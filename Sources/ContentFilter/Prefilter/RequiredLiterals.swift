@@ -57,6 +57,10 @@ struct RequiredLiterals: Hashable, Sendable {
     /// then start a match only if one of the confirming set lies within that many bytes from it.
     var confirmingWithin: Int?
 
+    /// By literal: whether the byte before it in a match that contains it as this set's literal is never an
+    /// ASCII word character (`\s+grid`, `\bgrid`), so that an occurrence right after one (`regrid`) is none.
+    let literalsAfterNonWord: [Bool]
+
     /// The most bytes a match can run before the literal starts; `nil` when that depends on the text.
     var maximumLead: Int? { lead.bound }
 
@@ -67,9 +71,11 @@ struct RequiredLiterals: Hashable, Sendable {
         self.init(literals: literals, literalLeads: Array(repeating: lead, count: literals.count))
     }
 
-    init(literals: [Literal], literalLeads: [Span]) {
+    /// - Parameter afterNonWord: ``literalsAfterNonWord``; none by default.
+    init(literals: [Literal], literalLeads: [Span], afterNonWord: [Bool]? = nil) {
         self.literals = literals
         self.literalLeads = literalLeads
+        literalsAfterNonWord = afterNonWord ?? Array(repeating: false, count: literals.count)
         lead = literalLeads.reduce(.exactly(0)) { $0.merged(with: $1) }
         var shortest = Int.max
         for literal in literals { shortest = min(shortest, literal.bytes.count) }
@@ -656,7 +662,7 @@ struct LiteralExtractor {
         // Caseless `k` and `s` also match KELVIN SIGN (3 bytes) and LONG S (2 bytes).
         let longest = literal.hasNonASCIICaseVariants ? (literal.bytes == [UInt8(ascii: "k")] ? 3 : 2) : bytes.count
         return Fragment(exact: [literal], required: RequiredChoice(), minimumLength: bytes.count, span: .exactly(longest), consumed: consumed,
-                        leading: LeadingSet(literals: [literal]))
+                        leading: LeadingSet(literals: [literal]), endsWithNonWord: !ByteSet.asciiWordCharacters.contains(bytes.last!))
     }
 }
 
@@ -696,23 +702,53 @@ extension RequiredLiterals {
     fileprivate static func union(_ sets: [RequiredLiterals?]) -> RequiredLiterals? {
         var literals: [Literal] = []
         var leads: [Literal: Span] = [:]
+        var afterNonWord: [Literal: Bool] = [:]
         for set in sets {
             guard let set else { return nil }
-            for (literal, lead) in zip(set.literals, set.literalLeads) {
+            for (index, literal) in set.literals.enumerated() {
+                let lead = set.literalLeads[index], isAfterNonWord = set.literalsAfterNonWord[index]
                 if let known = leads[literal] {
                     leads[literal] = known.merged(with: lead)
+                    afterNonWord[literal] = afterNonWord[literal]! && isAfterNonWord
                 } else {
                     leads[literal] = lead
+                    afterNonWord[literal] = isAfterNonWord
                     literals.append(literal)
                 }
             }
         }
-        return literals.isEmpty ? nil : RequiredLiterals(literals: literals, literalLeads: literals.map { leads[$0]! })
+        return literals.isEmpty ? nil
+            : RequiredLiterals(literals: literals, literalLeads: literals.map { leads[$0]! }, afterNonWord: literals.map { afterNonWord[$0]! })
     }
 
-    /// The set with `span` more before each literal (the pieces of a sequence before the one it is in).
-    fileprivate func after(_ span: Span) -> RequiredLiterals {
-        RequiredLiterals(literals: literals, literalLeads: literalLeads.map { span + $0 })
+    /// The set with `span` more before each literal (the pieces of a sequence before the one it is in), where
+    /// `edge` holds: a literal that starts the piece follows what comes before it.
+    fileprivate func after(_ span: Span, edge: WordEdge) -> RequiredLiterals {
+        RequiredLiterals(literals: literals, literalLeads: literalLeads.map { span + $0 }, afterNonWord: literals.indices.map { index in
+            literalsAfterNonWord[index] || (literalLeads[index] == .exactly(0) && edge.isAfterNonWord(literals[index]))
+        })
+    }
+}
+
+/// What a sequence of pattern pieces tells about the byte before a point in it (where the next piece starts).
+private struct WordEdge {
+    /// The byte before is not an ASCII word character, or there is none.
+    var nonWord = false
+    /// A `\b` holds here: the byte before is not a word character if the next one is.
+    var boundary = false
+
+    /// Whether the byte before `literal`, starting here, is not an ASCII word character.
+    func isAfterNonWord(_ literal: Literal) -> Bool {
+        nonWord || (boundary && literal.bytes.first.map(ByteSet.asciiWordCharacters.contains) == true)
+    }
+
+    /// The edge after `piece`, which follows this one.
+    func after(_ piece: Fragment) -> WordEdge {
+        if piece.isWordBoundary { return WordEdge(nonWord: nonWord, boundary: true) }
+        if piece.span == .exactly(0) { return self }  // `^`, a lookaround: the same place
+        // A piece that can match empty leaves the edge before it as it is; a non-empty match ends with its last byte.
+        if piece.minimumLength > 0 { return WordEdge(nonWord: piece.endsWithNonWord, boundary: piece.endsWithNonWord) }
+        return WordEdge(nonWord: nonWord && piece.endsWithNonWord, boundary: boundary && piece.endsWithNonWord)
     }
 }
 
@@ -731,13 +767,16 @@ private struct Fragment {
     var leading: LeadingSet?
     /// The piece is `\b`.
     var isWordBoundary = false
+    /// Every non-empty match of the piece ends with a byte that is not an ASCII word character.
+    var endsWithNonWord = false
 
     /// In bytes; `nil` when unbounded.
     var maximumLength: Int? { span.bound }
 
-    static let empty = Fragment(exact: [.empty], required: RequiredChoice(), minimumLength: 0, span: .exactly(0), consumed: ByteSet(), leading: nil)
+    static let empty = Fragment(exact: [.empty], required: RequiredChoice(), minimumLength: 0, span: .exactly(0), consumed: ByteSet(), leading: nil,
+                                endsWithNonWord: true)
     static let wordBoundary = Fragment(exact: [.empty], required: RequiredChoice(), minimumLength: 0, span: .exactly(0), consumed: ByteSet(),
-                                       leading: nil, isWordBoundary: true)
+                                       leading: nil, isWordBoundary: true, endsWithNonWord: true)
     static let anyCharacter = oneCharacter(of: .all)
     static let unboundedCharacters = Fragment(exact: nil, required: RequiredChoice(), minimumLength: 1, span: .unbounded, consumed: .all, leading: nil)
 
@@ -745,7 +784,7 @@ private struct Fragment {
     /// and whose first byte is in `firstBytes` (in `bytes` if not given).
     static func oneCharacter(of bytes: ByteSet, firstBytes: ByteSet? = nil) -> Fragment {
         Fragment(exact: nil, required: RequiredChoice(), minimumLength: 1, span: .exactly(bytes.isASCII ? 1 : 4), consumed: bytes,
-                 leading: LeadingSet(bytes: firstBytes ?? bytes))
+                 leading: LeadingSet(bytes: firstBytes ?? bytes), endsWithNonWord: bytes.isDisjoint(with: .asciiWordCharacters))
     }
 
     /// ``required``, ``exact`` or ``leading`` (sets that start the piece), whichever is better.
@@ -753,7 +792,9 @@ private struct Fragment {
         var best = required
         if let exact, !exact.contains(where: { $0.bytes.isEmpty }) { best.consider(RequiredLiterals(literals: exact, lead: .exactly(0))) }
         if minimumLength > 0, let leading, leading.bytes.isEmpty, leading.isSelective {
-            best.consider(RequiredLiterals(literals: leading.literals, lead: .exactly(0)))
+            let edge = WordEdge(boundary: leading.literalsStartAtWordBoundary)
+            best.consider(RequiredLiterals(literals: leading.literals, literalLeads: Array(repeating: .exactly(0), count: leading.literals.count),
+                                           afterNonWord: leading.literals.map(edge.isAfterNonWord)))
         }
         return best
     }
@@ -786,7 +827,8 @@ private struct Fragment {
             minimumLength: fragments.map(\.minimumLength).min() ?? 0,
             span: fragments.reduce(.exactly(0)) { $0.merged(with: $1.span) },
             consumed: fragments.reduce(ByteSet()) { $0.union($1.consumed) },
-            leading: leading)
+            leading: leading,
+            endsWithNonWord: fragments.allSatisfy(\.endsWithNonWord))
     }
 
     /// The piece under a quantifier.
@@ -810,7 +852,8 @@ private struct Fragment {
             // Unbounded, the piece can run over any of its bytes.
             span: maximum.map { Span(bytes: span.bytes * $0, runs: span.runs) } ?? Span(bytes: 0, runs: consumed.union(span.runs)),
             consumed: consumed,
-            leading: maximum == 0 ? nil : leading)
+            leading: maximum == 0 ? nil : leading,
+            endsWithNonWord: endsWithNonWord)
     }
 }
 
@@ -820,6 +863,11 @@ private struct SequenceBuilder {
     private var run: [Literal] = [.empty]
     /// How far before the current run a match can start.
     private var runLead = Span.exactly(0)
+    /// What is known of the byte before the current run, and before the next piece.
+    private var runEdge = WordEdge()
+    private var edge = WordEdge()
+    /// Every non-empty match of the pieces so far ends with a byte that is not an ASCII word character.
+    private var endsWithNonWord = true
     private var best = RequiredChoice()
     private var minimumLength = 0
     /// How many bytes the pieces so far can match.
@@ -840,19 +888,27 @@ private struct SequenceBuilder {
             pieces.append((piece.leading, piece.minimumLength == 0, piece.span == .exactly(0), piece.exact, piece.isWordBoundary))
         }
         if let pieceExact = piece.exact, let joined = Self.join(run, pieceExact) {
+            // A `\b` or `^` before the run's first byte tells what is before it.
+            if run == [.empty] && pieceExact == [.empty] { runEdge = edge.after(piece) }
             run = joined
         } else {
-            consider(run, lead: runLead)
+            consider(run, lead: runLead, edge: runEdge)
             if let pieceExact = piece.exact {
                 run = pieceExact
                 runLead = span
+                runEdge = edge
             } else {
                 for required in [piece.required.forStreams, piece.required.rarest, piece.required.rarestOther].compactMap({ $0 }) {
-                    consider(required.after(span))
+                    consider(required.after(span, edge: edge))
                 }
                 run = [.empty]
                 runLead = span + piece.span
+                runEdge = edge.after(piece)
             }
+        }
+        edge = edge.after(piece)
+        if piece.span != .exactly(0) {
+            endsWithNonWord = piece.minimumLength > 0 ? piece.endsWithNonWord : endsWithNonWord && piece.endsWithNonWord
         }
         if let current = exact, let pieceExact = piece.exact { exact = Self.join(current, pieceExact) } else { exact = nil }
         minimumLength += piece.minimumLength
@@ -862,8 +918,9 @@ private struct SequenceBuilder {
 
     var fragment: Fragment {
         var builder = self
-        builder.consider(run, lead: runLead)
-        return Fragment(exact: exact, required: builder.best, minimumLength: minimumLength, span: span, consumed: consumed, leading: leading)
+        builder.consider(run, lead: runLead, edge: runEdge)
+        return Fragment(exact: exact, required: builder.best, minimumLength: minimumLength, span: span, consumed: consumed, leading: leading,
+                        endsWithNonWord: endsWithNonWord)
     }
 
     /// What starts every non-empty match: the leading set of the first piece that cannot be empty, together
@@ -928,8 +985,9 @@ private struct SequenceBuilder {
         return nil
     }
 
-    private mutating func consider(_ literals: [Literal], lead: Span) {
-        consider(RequiredLiterals(literals: literals, lead: lead))
+    private mutating func consider(_ literals: [Literal], lead: Span, edge: WordEdge) {
+        consider(RequiredLiterals(literals: literals, literalLeads: Array(repeating: lead, count: literals.count),
+                                  afterNonWord: literals.map(edge.isAfterNonWord)))
     }
 
     private mutating func consider(_ required: RequiredLiterals) {

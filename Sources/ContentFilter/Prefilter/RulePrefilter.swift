@@ -22,9 +22,8 @@ final class RulePrefilter: Sendable {
     let scanner: LiteralScanner?
     /// The rules that require each literal of the scanner.
     private let rulesOfLiteral: FixedRows<Int>
-    /// By literal, alongside ``rulesOfLiteral``: how far before the literal a match of that rule found through it
-    /// can start.
-    private let leadsInRules: FixedRows<Span>
+    /// By literal, alongside ``rulesOfLiteral``: where the literal stands in a match of that rule found through it.
+    private let placesInRules: FixedRows<LiteralPlace>
     /// The confirmation slots (see ``confirmSlots``) each literal of the scanner confirms.
     private let confirmationsOfLiteral: FixedRows<Int32>
     /// By rule index: for a rule whose literals start its matches and that also requires another set of
@@ -75,7 +74,7 @@ final class RulePrefilter: Sendable {
         var literalIndex: [Literal: Int] = [:]
         var literals: [Literal] = []
         var rulesOfLiteral: [[Int]] = []
-        var leadsInRules: [[Span]] = []
+        var placesInRules: [[LiteralPlace]] = []
         var confirmationsOfLiteral: [[Int32]] = []
         var plans: [Plan] = []
         var leadingStarts: [StartTable?] = []
@@ -92,15 +91,15 @@ final class RulePrefilter: Sendable {
             if let index = literalIndex[literal] { return index }
             literals.append(literal)
             rulesOfLiteral.append([])
-            leadsInRules.append([])
+            placesInRules.append([])
             confirmationsOfLiteral.append([])
             literalIndex[literal] = literals.count - 1
             return literals.count - 1
         }
-        func add(_ literal: Literal, for rule: Int, lead: Span) {
+        func add(_ literal: Literal, for rule: Int, lead: Span, isAfterNonWord: Bool = false) {
             let index = index(of: literal)
             rulesOfLiteral[index].append(rule)
-            leadsInRules[index].append(lead)
+            placesInRules[index].append(LiteralPlace(lead: lead, isAfterNonWord: isAfterNonWord))
         }
         for (rule, entry) in patterns.enumerated() {
             leadingStarts.append(nil)
@@ -122,7 +121,9 @@ final class RulePrefilter: Sendable {
                 plans.append(.residual)
                 continue
             }
-            for (literal, lead) in zip(required.literals, required.literalLeads) { add(literal, for: rule, lead: lead) }
+            for (index, literal) in required.literals.enumerated() {
+                add(literal, for: rule, lead: required.literalLeads[index], isAfterNonWord: required.literalsAfterNonWord[index])
+            }
             if entry.alternatives.count > 1 && required.alternativeLeading.count == entry.alternatives.count {
                 alternativeLeading[rule] = required.alternativeLeading
             }
@@ -156,7 +157,7 @@ final class RulePrefilter: Sendable {
         self.confirmsByScanner = confirmsByScanner
         self.leadingStarts = leadingStarts
         self.rulesOfLiteral = FixedRows(rulesOfLiteral)
-        self.leadsInRules = FixedRows(leadsInRules)
+        self.placesInRules = FixedRows(placesInRules)
         scanner = literals.isEmpty ? nil : LiteralScanner(literals: literals)
         residualRules = FixedRows([false, true].flatMap { partial in
             [false, true].map { hasCaseVariants in
@@ -205,8 +206,16 @@ final class RulePrefilter: Sendable {
         tailSearchedSlots.free()
         heldPrefixes.free()
         rulesOfLiteral.free()
-        leadsInRules.free()
+        placesInRules.free()
         confirmationsOfLiteral.free()
+    }
+
+    /// Where a literal stands in the matches of a rule found through it (``RequiredLiterals``).
+    struct LiteralPlace {
+        /// How far before the literal a match can start.
+        var lead: Span
+        /// The byte before the literal is never an ASCII word character.
+        var isAfterNonWord: Bool
     }
 
     /// The confirming set of a rule whose matches span at most `within` bytes from their literal.
@@ -324,7 +333,9 @@ final class RulePrefilter: Sendable {
             }
         }
         for hit in scratch.hits.elements {
-            for (rule, lead) in zip(rulesOfLiteral[Int(hit.literal)], leadsInRules[Int(hit.literal)]) {
+            for (rule, place) in zip(rulesOfLiteral[Int(hit.literal)], placesInRules[Int(hit.literal)]) {
+                // (Such a literal right after a word character is part of a longer word: `regrid` for `\s+grid`.)
+                if place.isAfterNonWord && subject.isWordCharacter(at: hit.position - 1) { continue }
                 if confirmSlots[rule] >= 0 {
                     let slot = Int(confirmSlots[rule])
                     let unseen = hasCaseVariants && confirmationFoldsOutsideASCII[slot]
@@ -340,7 +351,7 @@ final class RulePrefilter: Sendable {
                     if boundaryAfter && !(partial && end == subject.count)
                         && subject.isWordCharacter(at: end - 1) == subject.isWordCharacter(at: end) { continue }
                 }
-                let reach = lead.reach(before: hit.position, in: subject, notBefore: start)
+                let reach = place.lead.reach(before: hit.position, in: subject, notBefore: start)
                 scratch.candidates.append(Candidate(rule: rule, position: hit.position, from: subject.characterStart(atOrBefore: hit.position - reach)))
             }
         }
