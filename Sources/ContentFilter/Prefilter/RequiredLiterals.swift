@@ -67,8 +67,8 @@ struct RequiredLiterals: Hashable, Sendable {
     /// The shortest literal, in bytes: the prefilter needs at least 3.
     let shortestLength: Int
 
-    init(literals: [Literal], lead: Span) {
-        self.init(literals: literals, literalLeads: Array(repeating: lead, count: literals.count))
+    init(literals: [Literal], lead: Span, afterNonWord: [Bool]? = nil) {
+        self.init(literals: literals, literalLeads: Array(repeating: lead, count: literals.count), afterNonWord: afterNonWord)
     }
 
     /// - Parameter afterNonWord: ``literalsAfterNonWord``; none by default.
@@ -745,10 +745,7 @@ private struct WordEdge {
     /// The edge after `piece`, which follows this one.
     func after(_ piece: Fragment) -> WordEdge {
         if piece.isWordBoundary { return WordEdge(nonWord: nonWord, boundary: true) }
-        if piece.span == .exactly(0) { return self }  // `^`, a lookaround: the same place
-        // A piece that can match empty leaves the edge before it as it is; a non-empty match ends with its last byte.
-        if piece.minimumLength > 0 { return WordEdge(nonWord: piece.endsWithNonWord, boundary: piece.endsWithNonWord) }
-        return WordEdge(nonWord: nonWord && piece.endsWithNonWord, boundary: boundary && piece.endsWithNonWord)
+        return WordEdge(nonWord: piece.endsWithNonWord(after: nonWord), boundary: piece.endsWithNonWord(after: boundary))
     }
 }
 
@@ -773,6 +770,14 @@ private struct Fragment {
     /// In bytes; `nil` when unbounded.
     var maximumLength: Int? { span.bound }
 
+    /// Whether the byte before the place after this piece is not an ASCII word character, given whether the one
+    /// before the piece is not: a piece that matches empty leaves it as it is; a non-empty match ends with its
+    /// last byte.
+    func endsWithNonWord(after before: Bool) -> Bool {
+        if span == .exactly(0) { return before }  // `^`, `\b`, a lookaround: the same place
+        return minimumLength > 0 ? endsWithNonWord : before && endsWithNonWord
+    }
+
     static let empty = Fragment(exact: [.empty], required: RequiredChoice(), minimumLength: 0, span: .exactly(0), consumed: ByteSet(), leading: nil,
                                 endsWithNonWord: true)
     static let wordBoundary = Fragment(exact: [.empty], required: RequiredChoice(), minimumLength: 0, span: .exactly(0), consumed: ByteSet(),
@@ -793,8 +798,7 @@ private struct Fragment {
         if let exact, !exact.contains(where: { $0.bytes.isEmpty }) { best.consider(RequiredLiterals(literals: exact, lead: .exactly(0))) }
         if minimumLength > 0, let leading, leading.bytes.isEmpty, leading.isSelective {
             let edge = WordEdge(boundary: leading.literalsStartAtWordBoundary)
-            best.consider(RequiredLiterals(literals: leading.literals, literalLeads: Array(repeating: .exactly(0), count: leading.literals.count),
-                                           afterNonWord: leading.literals.map(edge.isAfterNonWord)))
+            best.consider(RequiredLiterals(literals: leading.literals, lead: .exactly(0), afterNonWord: leading.literals.map(edge.isAfterNonWord)))
         }
         return best
     }
@@ -887,9 +891,10 @@ private struct SequenceBuilder {
         } else {
             pieces.append((piece.leading, piece.minimumLength == 0, piece.span == .exactly(0), piece.exact, piece.isWordBoundary))
         }
+        let edgeAfter = edge.after(piece)
         if let pieceExact = piece.exact, let joined = Self.join(run, pieceExact) {
             // A `\b` or `^` before the run's first byte tells what is before it.
-            if run == [.empty] && pieceExact == [.empty] { runEdge = edge.after(piece) }
+            if run == [.empty] && pieceExact == [.empty] { runEdge = edgeAfter }
             run = joined
         } else {
             consider(run, lead: runLead, edge: runEdge)
@@ -903,13 +908,11 @@ private struct SequenceBuilder {
                 }
                 run = [.empty]
                 runLead = span + piece.span
-                runEdge = edge.after(piece)
+                runEdge = edgeAfter
             }
         }
-        edge = edge.after(piece)
-        if piece.span != .exactly(0) {
-            endsWithNonWord = piece.minimumLength > 0 ? piece.endsWithNonWord : endsWithNonWord && piece.endsWithNonWord
-        }
+        edge = edgeAfter
+        endsWithNonWord = piece.endsWithNonWord(after: endsWithNonWord)
         if let current = exact, let pieceExact = piece.exact { exact = Self.join(current, pieceExact) } else { exact = nil }
         minimumLength += piece.minimumLength
         span = span + piece.span
@@ -986,8 +989,7 @@ private struct SequenceBuilder {
     }
 
     private mutating func consider(_ literals: [Literal], lead: Span, edge: WordEdge) {
-        consider(RequiredLiterals(literals: literals, literalLeads: Array(repeating: lead, count: literals.count),
-                                  afterNonWord: literals.map(edge.isAfterNonWord)))
+        consider(RequiredLiterals(literals: literals, lead: lead, afterNonWord: literals.map(edge.isAfterNonWord)))
     }
 
     private mutating func consider(_ required: RequiredLiterals) {
