@@ -463,6 +463,23 @@ import Testing
         #expect(leading.bytes == ByteSet(Array("wz".utf8)))
     }
 
+    /// A start table tells where the first of the parts it finds may start: no match of them starts before it.
+    @Test func startTableTellsWhereTheFirstStartIs() throws {
+        let leading = try [#"(?i)\bthis\s+pill"#, "中文", "[0-9]+ mg"].map {
+            try #require(LiteralExtractor.requiredLiterals(of: $0, caseless: false)?.leading)
+        }
+        let table = try #require(StartTable(leading: leading))
+        func starts(_ text: String, from start: Int = 0) -> (parts: UInt64, earliest: Int) {
+            let starts = Array(text.utf8).withUnsafeBufferPointer { table.starts(in: $0, from: start, hasCaseVariants: false) }
+            return (starts.parts, starts.earliest)
+        }
+        #expect(starts("so THIS pill") == (0b001, 3))
+        #expect(starts("thistle and 中文") == (0b010, 12))    // `this` is not followed by a space
+        #expect(starts("take 5 mg of this") == (0b101, 5))    // what follows `this` is still to come
+        #expect(starts("nothing here") == (0, .max))
+        #expect(starts("take 5 mg", from: 6) == (0, .max))
+    }
+
     /// A pattern compiled one alternative per part searches only the parts asked for, and finds what the joined
     /// pattern finds among them: the leftmost match, the earlier alternative at the same start. Bit 63 stands for
     /// part 63 and every later one.
@@ -491,7 +508,7 @@ import Testing
         let required = try #require(LiteralExtractor.requiredLiterals(of: PCRE2Pattern.alternation(of: alternatives), caseless: false))
         let starts = try #require(AlternativeStarts(alternatives: alternatives, leading: required.alternativeLeading, options: PCRE2CompileOptions()))
         func parts(_ text: String, from start: Int = 0) -> UInt64 {
-            Array(text.utf8).withUnsafeBufferPointer { starts.startingAlternatives(in: $0, from: start, hasCaseVariants: false) }
+            Array(text.utf8).withUnsafeBufferPointer { starts.startingAlternatives(in: $0, from: start, hasCaseVariants: false).parts }
         }
         #expect(parts("our voters agreed") == 0)           // `vo` begins `voters`, not `vote for`
         #expect(parts("send 30 voters") == 0b010)
@@ -509,7 +526,7 @@ import Testing
         let required = try #require(LiteralExtractor.requiredLiterals(of: PCRE2Pattern.alternation(of: alternatives), caseless: false))
         let starts = try #require(AlternativeStarts(alternatives: alternatives, leading: required.alternativeLeading, options: PCRE2CompileOptions()))
         func parts(_ text: String) -> UInt64 {
-            Array(text.utf8).withUnsafeBufferPointer { starts.startingAlternatives(in: $0, from: 0, hasCaseVariants: false) }
+            Array(text.utf8).withUnsafeBufferPointer { starts.startingAlternatives(in: $0, from: 0, hasCaseVariants: false).parts }
         }
         #expect(parts("please share this.") == 0b01)
         #expect(parts("please share this") == 0b01)         // `\bsources` does not start after `thi`

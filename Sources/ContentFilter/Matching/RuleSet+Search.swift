@@ -120,16 +120,20 @@ extension RuleSet {
         func searchWaiting(_ rule: Int, slot: Int, searchStart: Int, from: Int) {
             var end = RuleSearchEnd.complete
             var found = false
-            // Only the alternatives that can start a match in the rest, when the rule is compiled one by one too.
+            // Only the alternatives that can start a match in the rest, when the rule is compiled one by one too, from
+            // where the first of them can.
             var selected: (pattern: PCRE2Pattern, parts: UInt64)?
+            var searchFrom = from
             if let alternatives = prefilter.alternativeStarts(ofSlot: slot) {
-                selected = (alternatives.pattern, alternatives.startingAlternatives(in: subject, from: from, hasCaseVariants: hasCaseVariants))
+                let starts = alternatives.startingAlternatives(in: subject, from: from, hasCaseVariants: hasCaseVariants)
+                selected = (alternatives.pattern, starts.parts)
+                searchFrom = max(from, min(starts.earliest, subject.count))
             }
             if from < subject.count, selected.map({ $0.parts != 0 })
                 ?? prefilter.mayStartMatch(ofSlot: slot, in: subject, from: from, hasCaseVariants: hasCaseVariants, known: scratch.slotStartsFound)
                 ?? patterns[rule].startBytes?.occurs(in: subject, from: from) ?? true {
                 let matchCount = matches.count
-                end = searchRule(rule, in: subject, from: from, partial: true, startsInsideText: startsInsideText,
+                end = searchRule(rule, in: subject, from: searchFrom, partial: true, startsInsideText: startsInsideText,
                                  alternatives: selected, scratch: scratch.pcre2, into: &matches)
                 found = matches.count > matchCount
             }
@@ -174,12 +178,15 @@ extension RuleSet {
                 let pastCandidate = candidate.position + UTF8Repairer.sequenceLength(ofCharacterStartingWith: subject[candidate.position])
                 // Every match from where the lead reaches back up to the candidate: one may end before it.
                 while candidate.position >= excluded {
-                    let from = max(excluded, candidate.from)
-                    // Where the lead holds no start of a match, PCRE2 would find none.
-                    if from < candidate.position, prefilter.mayStartMatch(of: rule, in: subject, from: from, before: candidate.position + 1,
-                                                                          hasCaseVariants: hasCaseVariants) == false {
-                        excluded = pastCandidate
-                        continue
+                    var from = max(excluded, candidate.from)
+                    // Where the lead holds no start of a match, PCRE2 would find none; it starts where the first may.
+                    if from < candidate.position, let earliest = prefilter.earliestStart(
+                        of: rule, in: subject, from: from, before: candidate.position + 1, hasCaseVariants: hasCaseVariants) {
+                        guard earliest <= candidate.position else {
+                            excluded = pastCandidate
+                            continue
+                        }
+                        from = earliest
                     }
                     switch patterns[rule].search(subject, from: from, partial: partial, startsInsideText: startsInsideText,
                                                  latestStart: candidate.position, scratch: scratch.pcre2) {

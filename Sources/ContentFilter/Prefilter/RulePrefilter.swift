@@ -402,21 +402,21 @@ final class RulePrefilter: Sendable {
         }
     }
 
-    /// Whether a match of `rule` (one whose leading starts are kept: see ``leadingStarts``) may start in
-    /// `subject` from `start` (and before `limit`): one of its leading literals starts there or begins at the
-    /// end, or a byte that starts a leading character occurs. `nil` when the rule's leading starts are
-    /// unknown, or caseless matching could find them in forms the check does not see.
-    func mayStartMatch(of rule: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, before limit: Int,
-                       hasCaseVariants: Bool) -> Bool? {
+    /// The first offset from `start` (and before `limit`) at which a match of `rule` (one whose leading starts are
+    /// kept: see ``leadingStarts``) may start in `subject`: one of its leading literals starts there or begins at the
+    /// end, or a byte that starts a leading character is there; `Int.max` when there is none. `nil` when the rule's
+    /// leading starts are unknown, or caseless matching could find them in forms the check does not see.
+    func earliestStart(of rule: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, before limit: Int,
+                       hasCaseVariants: Bool) -> Int? {
         guard let leading = leadingStarts[rule], !(hasCaseVariants && leading.foldsOutsideASCII != 0) else { return nil }
-        return leading.startingParts(in: subject, from: start, before: limit, hasCaseVariants: false) != 0
+        return leading.starts(in: subject, from: start, before: limit, hasCaseVariants: false).earliest
     }
 
     /// The number of tables of ``slotStarts``: 64 stream slots to a table.
     var slotTableCount: Int { slotStarts.count }
 
     /// Whether a match of the rule in stream slot `slot` may start in `subject` from `start`, as
-    /// ``mayStartMatch(of:in:from:before:hasCaseVariants:)`` tells, with one pass for every slot of its table
+    /// ``earliestStart(of:in:from:before:hasCaseVariants:)`` tells, with one pass for every slot of its table
     /// whose search starts there: `known` keeps each table's last pass over the subject.
     func mayStartMatch(ofSlot slot: Int, in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool,
                        known: KnownStarts) -> Bool? {
@@ -541,10 +541,10 @@ final class AlternativeStarts: Sendable {
         self.starts = starts
     }
 
-    /// The alternatives that may start a match in `subject` from `start`, as ``PCRE2Pattern``'s parts bits (see
-    /// ``StartTable/startingParts(in:from:adding:hasCaseVariants:)``).
-    func startingAlternatives(in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool) -> UInt64 {
-        starts.startingParts(in: subject, from: start, hasCaseVariants: hasCaseVariants)
+    /// The alternatives that may start a match in `subject` from `start`, as ``PCRE2Pattern``'s parts bits, and
+    /// where the first of them may start (see ``StartTable/starts(in:from:before:adding:hasCaseVariants:)``).
+    func startingAlternatives(in subject: UnsafeBufferPointer<UInt8>, from start: Int, hasCaseVariants: Bool) -> StartTable.Starts {
+        starts.starts(in: subject, from: start, hasCaseVariants: hasCaseVariants)
     }
 }
 
@@ -626,12 +626,30 @@ final class StartTable: @unchecked Sendable {
         bucketedLiterals.free()
     }
 
+    /// The parts that may start a match in a text, and where the first of them may start.
+    struct Starts {
+        /// As bits: part `i` in bit `i`.
+        var parts: UInt64
+        /// The first offset at which one of ``parts`` may start: the search's start when some are taken to start
+        /// anywhere (their starts unknown, or known to the caller), `Int.max` when there are none.
+        var earliest: Int
+    }
+
     /// The parts that may start a match in `subject` from `start` and before `limit` (a leading character
     /// or literal starts there, or a proper prefix of a literal ends the subject), as bits, with the parts
     /// `known` added. A literal that must start at a word boundary does not start right after a word character.
     func startingParts(in subject: UnsafeBufferPointer<UInt8>, from start: Int, before limit: Int = .max, adding known: UInt64 = 0,
                        hasCaseVariants: Bool) -> UInt64 {
+        starts(in: subject, from: start, before: limit, adding: known, hasCaseVariants: hasCaseVariants).parts
+    }
+
+    /// ``startingParts(in:from:before:adding:hasCaseVariants:)``, and where the first of them may start: no match
+    /// of these parts starts before it. (Inlined, so that a caller of the parts alone does not keep track of it.)
+    @inline(__always)
+    func starts(in subject: UnsafeBufferPointer<UInt8>, from start: Int, before limit: Int = .max, adding known: UInt64 = 0,
+                hasCaseVariants: Bool) -> Starts {
         var parts = known | unknown | (hasCaseVariants ? foldsOutsideASCII : 0)
+        var earliest = parts == 0 ? Int.max : start
         var position = start
         let end = min(limit, subject.count)
         let tables = tables.baseAddress.unsafelyUnwrapped
@@ -644,6 +662,7 @@ final class StartTable: @unchecked Sendable {
                 position &+= 1
                 continue
             }
+            let partsBefore = parts
             parts |= tables[Self.startedByByte &+ byte]
             var pending = tables[byteBlock &+ Self.literalStartedByByte &+ byte] & ~parts
             if pending != 0 && position + 1 == subject.count {
@@ -688,9 +707,10 @@ final class StartTable: @unchecked Sendable {
                     }
                 }
             }
+            if parts != partsBefore && earliest == .max { earliest = position }
             position += 1
         }
-        return parts
+        return Starts(parts: parts, earliest: earliest)
     }
 
     /// A leading literal of part `part`, with its first eight bytes (or fewer) as one number, the first in the
