@@ -455,12 +455,25 @@ import Testing
         #expect(starts("a t"))
     }
 
-    /// Past 64 leading literals a leading set keeps their first bytes instead.
-    @Test func manyLeadingLiteralsBecomeTheirFirstBytes() throws {
-        let words = (0..<70).map { "w\($0)x" } + ["zebra"]
-        let leading = try #require(LiteralExtractor.requiredLiterals(of: "(?:" + words.joined(separator: "|") + ") end", caseless: false)?.leading)
-        #expect(leading.literals.isEmpty)
-        #expect(leading.bytes == ByteSet(Array("wz".utf8)))
+    /// Up to ``LeadingSet/maximumLiteralCount`` leading literals stay literals, so that a start table passes over the
+    /// words that only share their first bytes with them (a list of pinyin words starts with most letters); past that,
+    /// a leading set keeps their first bytes instead.
+    @Test func manyLeadingLiteralsBecomeTheirFirstBytesPastTheCap() throws {
+        func leading(_ count: Int) throws -> LeadingSet {
+            let words = (0..<count).map { "w\($0)x" } + ["zebra"]
+            return try #require(LiteralExtractor.requiredLiterals(of: "(?:" + words.joined(separator: "|") + ") end", caseless: false)?.leading)
+        }
+        let kept = try leading(100)
+        #expect(kept.literals.count == 101)
+        let table = try #require(StartTable(leading: [kept]))
+        func starts(_ text: String) -> Bool {
+            Array(text.utf8).withUnsafeBufferPointer { table.startingParts(in: $0, from: 0, hasCaseVariants: false) != 0 }
+        }
+        #expect(!starts("a wide zone, w100x."))
+        #expect(starts("a wide zone, w99x."))
+        let capped = try leading(LeadingSet.maximumLiteralCount + 6)
+        #expect(capped.literals.isEmpty)
+        #expect(capped.bytes == ByteSet(Array("wz".utf8)))
     }
 
     /// A start table tells where the first of the parts it finds may start: no match of them starts before it.

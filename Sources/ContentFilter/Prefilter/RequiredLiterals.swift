@@ -159,7 +159,7 @@ struct LeadingSet: Hashable, Sendable {
     var followingBytes: [Literal: ByteSet] = [:]
 
     /// The most literals a set keeps before it stops being selective: beyond that, their first bytes.
-    static let maximumLiteralCount = 64
+    static let maximumLiteralCount = 256
 
     /// Whether the set can rule out a start anywhere: it has a literal or leaves a byte out.
     var isSelective: Bool { bytes != .all && (!literals.isEmpty || !bytes.isEmpty) && !literals.contains(where: \.bytes.isEmpty) }
